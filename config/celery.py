@@ -1,0 +1,21 @@
+"""The Celery app. The beat schedule lives in code (DESIGN.md) so every deployment runs the same jobs."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("weibao")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "tickets-auto-close-verified": {
+        "task": "weibao.tickets.tasks.auto_close_verified_tickets",
+        "schedule": crontab(minute="*/15"),
+    },
+}

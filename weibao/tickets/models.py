@@ -1,0 +1,306 @@
+"""Tickets (工单): a customer's report from intake to a verified, rated closure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from weibao.tickets.choices import (
+    CategoryKind,
+    Channel,
+    CloseKind,
+    CommentKind,
+    EventKind,
+    Level,
+    PendingReason,
+    Priority,
+    Status,
+    Visibility,
+)
+
+
+class Category(models.Model):
+    """A report class (TRI-1): one of three kinds, optionally a configurable sub-category."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=CategoryKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "sort_order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
+
+
+class PriorityRule(models.Model):
+    """One cell of the configurable urgency x impact matrix (TRI-2)."""
+
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+
+    class Meta:
+        ordering = ["urgency", "impact"]
+        verbose_name = _("priority rule")
+        verbose_name_plural = _("priority matrix")
+        constraints = [models.UniqueConstraint(fields=["urgency", "impact"], name="priorityrule_unique_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.get_urgency_display()} x {self.get_impact_display()} = {self.get_priority_display()}"
+
+
+class DeskSettings(models.Model):
+    """Service desk settings (a single row, pk=1), edited on the administration pages."""
+
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("auto-close after (days)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("A verified ticket with no objection from the customer is closed after this many days."),
+    )  # fmt: skip
+    progress_interval_hours = models.PositiveSmallIntegerField(
+        _("progress update interval (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("An open ticket is due a progress update to the customer after this many hours without one."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("service desk settings")
+        verbose_name_plural = _("service desk settings")
+
+    def __str__(self) -> str:
+        return str(_("Service desk settings"))
+
+
+class Ticket(models.Model):
+    """A report from a customer (工单). Every change goes through ``tickets.services``."""
+
+    number = models.PositiveBigIntegerField(_("number"), unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    site = models.ForeignKey(
+        "customers.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )  # fmt: skip
+    reporter_name = models.CharField(_("reporter name"), max_length=100, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=40, blank=True)
+    reporter_email = models.EmailField(_("reporter email"), blank=True)
+    system = models.ForeignKey(
+        "customers.DeliveredSystem", verbose_name=_("system"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )  # fmt: skip
+    module = models.ForeignKey(
+        "customers.SystemModule", verbose_name=_("module"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )  # fmt: skip
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML"))
+    problem_started_at = models.DateTimeField(_("problem started at"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported at"))
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices, default=Level.MEDIUM)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices, default=Level.MEDIUM)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    is_emergency = models.BooleanField(_("emergency"), default=False)
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    pending_reason = models.CharField(_("pending reason"), max_length=16, choices=PendingReason.choices, blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )  # fmt: skip
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tickets",
+    )  # fmt: skip
+    dispatch_deadline = models.DateTimeField(_("dispatch deadline"), null=True, blank=True)
+    dispatch_requirements = models.TextField(_("dispatch requirements"), blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("escalated to"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="escalated_tickets",
+    )  # fmt: skip
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("collaborators"), blank=True, related_name="collaborating_tickets"
+    )
+
+    analysis = models.TextField(_("analysis"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_kind = models.CharField(_("closed how"), max_length=16, choices=CloseKind.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="merged_tickets",
+    )  # fmt: skip
+
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    last_progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True)
+    progress_due_at = models.DateTimeField(_("progress update due"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic concurrency: every service write bumps it; a stale ``version`` answers 409.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # jieba-segmented words of number, title, description and comments; indexed by FTS5 / GIN (ADR 0005).
+    search_document = models.TextField(_("search document"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="ticket_satisfaction_1_5",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="pending") | ~models.Q(pending_reason=""),
+                name="ticket_pending_has_reason",
+            ),
+        ]
+        # One index per console filter, each ending in the keyset sort (reported_at, id).
+        indexes = [
+            models.Index(fields=["reported_at", "id"], name="ticket_reported_idx"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
+            models.Index(fields=["status", "reported_at", "id"], name="ticket_status_idx"),
+            models.Index(fields=["customer", "status", "reported_at", "id"], name="ticket_customer_status_idx"),
+            models.Index(fields=["customer", "reported_at", "id"], name="ticket_customer_idx"),
+            models.Index(fields=["assignee", "status", "reported_at", "id"], name="ticket_assignee_idx"),
+            models.Index(fields=["team", "status", "reported_at", "id"], name="ticket_team_idx"),
+            models.Index(fields=["system", "reported_at", "id"], name="ticket_system_idx"),
+            models.Index(fields=["category", "reported_at", "id"], name="ticket_category_idx"),
+            models.Index(fields=["priority", "status", "reported_at", "id"], name="ticket_priority_idx"),
+            models.Index(fields=["progress_due_at"], name="ticket_progress_due_idx"),
+            models.Index(fields=["status", "verified_at"], name="ticket_status_verified_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        from weibao.tickets.choices import OPEN_STATUSES
+
+        return self.status in OPEN_STATUSES
+
+
+class TicketComment(models.Model):
+    """A public reply (seen by the customer) or an internal note; progress updates are replies too."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=CommentKind.choices, default=CommentKind.REPLY)
+    body = models.TextField(_("body"), help_text=_("Sanitised HTML"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="comment_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.pk}"
+
+
+def attachment_upload_to(instance: TicketAttachment, filename: str) -> str:
+    # The stored name is random; the original file name is kept in ``filename`` for downloads.
+    import uuid
+
+    return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class TicketAttachment(models.Model):
+    """A file attached to a ticket at intake or with a comment. Size and type limits in services."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    comment = models.ForeignKey(
+        TicketComment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="attachments",
+    )  # fmt: skip
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    is_internal = models.BooleanField(_("internal"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketEvent(models.Model):
+    """An immutable timeline entry (TRK-3): who, when, what changed (``changes``: field -> [old, new])."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_internal = models.BooleanField(_("internal"), default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "at", "id"], name="event_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.kind}@{self.at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Events are an audit trail: written once, never edited.
+        if self.pk is not None:
+            raise ValueError("TicketEvent rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("TicketEvent rows are immutable")
