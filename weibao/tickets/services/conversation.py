@@ -1,0 +1,110 @@
+"""The conversation on a ticket (TRK-1, TRK-2): replies, internal notes and progress updates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.permissions import is_portal_user
+from weibao.core.errors import ValidationFailed
+from weibao.core.html import html_to_text, sanitize_html, text_to_html
+from weibao.tickets.choices import CommentKind, EventKind, PendingReason, Status, Visibility
+from weibao.tickets.models import Ticket, TicketComment
+from weibao.tickets.services._common import (
+    authorize,
+    desk_settings,
+    lock_ticket,
+    progress_due_from,
+    record_event,
+    save_ticket,
+)
+from weibao.tickets.services.intake import refresh_search_document, store_attachments, validate_attachments
+from weibao.tickets.transitions import Action
+
+
+def _body(*, body: str, is_html: bool) -> str:
+    cleaned = sanitize_html(value=body) if is_html else text_to_html(value=body or "")
+    if not html_to_text(value=cleaned) and "<img" not in cleaned:
+        raise ValidationFailed(_("Write something first."), code="required", field="body")
+    return cleaned
+
+
+def _mark_progress(*, ticket: Ticket) -> None:
+    now = timezone.now()
+    ticket.last_progress_at = now
+    ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
+
+
+def comment_create(
+    *,
+    actor: Any,
+    ticket_id: int,
+    body: str,
+    internal: bool = False,
+    body_is_html: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    version: int | None = None,
+) -> TicketComment:
+    """A public reply or an internal note.
+
+    A staff reply to the customer counts as progress feedback (TRK-1). A customer's reply to a
+    ticket waiting for the customer resumes it, so nobody has to notice the answer by hand.
+    """
+    cleaned = _body(body=body, is_html=body_is_html)
+    validate_attachments(files=attachments)
+    with transaction.atomic():
+        ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
+        authorize(actor=actor, ticket=ticket, action=Action.NOTE if internal else Action.COMMENT)
+        portal = is_portal_user(user=actor)
+        comment = TicketComment.objects.create(
+            ticket=ticket,
+            author=actor,
+            visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
+            kind=CommentKind.NOTE if internal else CommentKind.REPLY,
+            body=cleaned,
+        )
+        store_attachments(ticket=ticket, files=attachments, actor=actor, comment=comment, is_internal=internal)
+        fields = []
+        if not internal and not portal and ticket.status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS,
+                                                              Status.PENDING):  # fmt: skip
+            _mark_progress(ticket=ticket)
+            fields += ["last_progress_at", "progress_due_at"]
+        record_event(ticket=ticket, actor=actor, kind=EventKind.COMMENTED, is_internal=internal,
+                     changes={"comment": [None, comment.pk]})  # fmt: skip
+        if portal and ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.CUSTOMER:
+            ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
+            fields += ["status", "pending_reason"]
+            record_event(ticket=ticket, actor=actor, kind=EventKind.TRANSITION,
+                         changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
+                         note=_("The customer replied."))  # fmt: skip
+        save_ticket(ticket=ticket, fields=fields)
+        refresh_search_document(ticket=ticket)
+    return comment
+
+
+def progress_record(
+    *, actor: Any, ticket_id: int, body: str, body_is_html: bool = False, version: int | None = None
+) -> TicketComment:
+    """Record a progress update given to the customer (TRK-1): by phone or in writing.
+
+    It is kept as a public comment of kind ``progress`` and restarts the update interval.
+    """
+    cleaned = _body(body=body, is_html=body_is_html)
+    with transaction.atomic():
+        ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
+        authorize(actor=actor, ticket=ticket, action=Action.PROGRESS)
+        comment = TicketComment.objects.create(ticket=ticket, author=actor, visibility=Visibility.PUBLIC,
+                                               kind=CommentKind.PROGRESS, body=cleaned)  # fmt: skip
+        before = ticket.progress_due_at
+        _mark_progress(ticket=ticket)
+        save_ticket(ticket=ticket, fields=["last_progress_at", "progress_due_at"])
+        record_event(ticket=ticket, actor=actor, kind=EventKind.PROGRESS,
+                     changes={"progress_due_at": [before.isoformat() if before else None,
+                                                  ticket.progress_due_at.isoformat() if ticket.progress_due_at else None]})  # fmt: skip
+        refresh_search_document(ticket=ticket)
+    return comment
