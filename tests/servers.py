@@ -1,0 +1,117 @@
+"""Start and stop throwaway servers on loopback for tests (DESIGN: real servers, not mocks).
+
+Each server is a child process on 127.0.0.1 and a free port, in a temporary folder, stopped by its
+pid. ``make test`` installs the binaries; a test that needs one that is missing is skipped by its
+fixture with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port that is free on loopback right now (the caller still races other processes)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, *, timeout: float = 10.0, host: str = LOOPBACK) -> None:
+    """Block until something accepts TCP connections on ``host:port``; TimeoutError otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s") from None
+            time.sleep(0.05)
+
+
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
+    """Stop a child by its pid: SIGTERM, then SIGKILL if it has not exited within ``timeout``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
+@dataclass(frozen=True)
+class RedisServer:
+    port: int
+    pid: int
+    workdir: Path
+
+    @property
+    def url(self) -> str:
+        return f"redis://{LOOPBACK}:{self.port}/0"
+
+
+def redis_available() -> bool:
+    return shutil.which("redis-server") is not None
+
+
+def _redis_ping(port: int) -> bool:
+    # Plain RESP over a socket: no dependency on a client library for the health check.
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def redis_server(*, timeout: float = 10.0, attempts: int = 3) -> Iterator[RedisServer]:
+    """Run a throwaway ``redis-server`` (no persistence) on a free loopback port while in the block.
+
+    The port is picked before the server binds it, so another process may take it first; the
+    server then exits at once and we try again with another port.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise FileNotFoundError("redis-server is not installed (apt-get install redis-server)")
+    workdir = Path(tempfile.mkdtemp(prefix="weibao-redis-"))
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        for _ in range(attempts):
+            port = free_port()
+            log = (workdir / f"redis-{port}.log").open("wb")
+            # No persistence (--save "", no AOF): the data is thrown away with the server.
+            command = [binary, "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"]
+            command += ["--dir", str(workdir), "--daemonize", "no", "--protected-mode", "yes"]
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+            log.close()
+            deadline = time.monotonic() + timeout
+            while process.poll() is None and not _redis_ping(port):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            if process.poll() is None and _redis_ping(port):
+                yield RedisServer(port=port, pid=process.pid, workdir=workdir)
+                return
+            stop_process(process)
+            process = None
+        logs = "\n".join(p.read_text(errors="replace") for p in sorted(workdir.glob("*.log")))
+        raise RuntimeError(f"redis-server did not start after {attempts} attempts:\n{logs}")
+    finally:
+        if process is not None:
+            stop_process(process)
+        shutil.rmtree(workdir, ignore_errors=True)
