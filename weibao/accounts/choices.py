@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +37,8 @@ class Perm(models.TextChoices):
     CONFIG_MANAGE = "config.manage", _("Manage service desk settings")
 
 
+StrOrPromise = str | Promise
+
 ALL_PERMS: frozenset[str] = frozenset(p.value for p in Perm)
 
 _DESK = [
@@ -49,7 +52,7 @@ _ENGINEER = [
 ]  # fmt: skip
 
 # code -> (name, permissions, is_staff_role). Seeded by migration; administrators may edit them.
-BUILTIN_ROLES: dict[str, tuple[str, list[str], bool]] = {
+BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
     "agent": (_("Customer-service agent"), [p.value for p in _DESK], True),
     "support_engineer": (_("Support engineer"), [p.value for p in _ENGINEER], True),
     "ops_engineer": (_("Operations engineer"), [p.value for p in _ENGINEER], True),
@@ -71,10 +74,13 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], bool]] = {
         [
             p.value
             for p in [
-                Perm.TICKET_CREATE, Perm.TICKET_CLOSE, Perm.TICKET_RATE, Perm.TICKET_REOPEN,
+                Perm.TICKET_CREATE,
+                Perm.TICKET_CLOSE,
+                Perm.TICKET_RATE,
+                Perm.TICKET_REOPEN,
                 Perm.TICKET_COMMENT_PUBLIC,
             ]
-        ],  # fmt: skip
+        ],
         False,
     ),
 }

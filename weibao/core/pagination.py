@@ -48,7 +48,7 @@ def keyset_paginate(
     if cursor:
         last_value, last_id = _decode(cursor)
         field = queryset.model._meta.get_field(sort_field)
-        if last_value is not None and field.get_internal_type() == "DateTimeField":
+        if last_value is not None and getattr(field, "get_internal_type", lambda: "")() == "DateTimeField":
             try:
                 last_value = datetime.fromisoformat(last_value)
             except (TypeError, ValueError) as exc:

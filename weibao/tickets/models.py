@@ -30,7 +30,12 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=CategoryKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -65,13 +70,19 @@ class DeskSettings(models.Model):
     """Service desk settings (a single row, pk=1), edited on the administration pages."""
 
     auto_close_days = models.PositiveSmallIntegerField(
-        _("auto-close after (days)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        _("auto-close after (days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("A verified ticket with no objection from the customer is closed after this many days."),
-    )  # fmt: skip
+    )
     progress_interval_hours = models.PositiveSmallIntegerField(
-        _("progress update interval (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(720)],
-        help_text=_("An open ticket is due a progress update to the customer after this many hours without one."),
-    )  # fmt: skip
+        _("progress update interval (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_(
+            "An open ticket is due a progress update to the customer after this many hours without one."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -90,23 +101,40 @@ class Ticket(models.Model):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
     )
     site = models.ForeignKey(
-        "customers.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "customers.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
-    )  # fmt: skip
+    )
     reporter_name = models.CharField(_("reporter name"), max_length=100, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=40, blank=True)
     reporter_email = models.EmailField(_("reporter email"), blank=True)
     system = models.ForeignKey(
-        "customers.DeliveredSystem", verbose_name=_("system"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.DeliveredSystem",
+        verbose_name=_("system"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
-    )  # fmt: skip
+    )
     module = models.ForeignKey(
-        "customers.SystemModule", verbose_name=_("module"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.SystemModule",
+        verbose_name=_("module"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
-    )  # fmt: skip
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML"))
@@ -114,32 +142,56 @@ class Ticket(models.Model):
     reported_at = models.DateTimeField(_("reported at"))
 
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices, default=Level.MEDIUM)
     impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices, default=Level.MEDIUM)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     is_emergency = models.BooleanField(_("emergency"), default=False)
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
-    pending_reason = models.CharField(_("pending reason"), max_length=16, choices=PendingReason.choices, blank=True)
+    pending_reason = models.CharField(
+        _("pending reason"), max_length=16, choices=PendingReason.choices, blank=True
+    )
 
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_tickets",
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
-    )  # fmt: skip
+    )
     dispatch_deadline = models.DateTimeField(_("dispatch deadline"), null=True, blank=True)
     dispatch_requirements = models.TextField(_("dispatch requirements"), blank=True)
     escalated_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("escalated to"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="escalated_tickets",
-    )  # fmt: skip
+    )
     collaborators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("collaborators"), blank=True, related_name="collaborating_tickets"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collaborators"),
+        blank=True,
+        related_name="collaborating_tickets",
     )
 
     analysis = models.TextField(_("analysis"), blank=True)
@@ -150,9 +202,13 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_kind = models.CharField(_("closed how"), max_length=16, choices=CloseKind.choices, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="merged_tickets",
-    )  # fmt: skip
+    )
 
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -164,9 +220,13 @@ class Ticket(models.Model):
     progress_due_at = models.DateTimeField(_("progress update due"), null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic concurrency: every service write bumps it; a stale ``version`` answers 409.
@@ -179,7 +239,8 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="ticket_satisfaction_1_5",
             ),
             models.CheckConstraint(
@@ -192,7 +253,9 @@ class Ticket(models.Model):
             models.Index(fields=["reported_at", "id"], name="ticket_reported_idx"),
             models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
             models.Index(fields=["status", "reported_at", "id"], name="ticket_status_idx"),
-            models.Index(fields=["customer", "status", "reported_at", "id"], name="ticket_customer_status_idx"),
+            models.Index(
+                fields=["customer", "status", "reported_at", "id"], name="ticket_customer_status_idx"
+            ),
             models.Index(fields=["customer", "reported_at", "id"], name="ticket_customer_idx"),
             models.Index(fields=["assignee", "status", "reported_at", "id"], name="ticket_assignee_idx"),
             models.Index(fields=["team", "status", "reported_at", "id"], name="ticket_team_idx"),
@@ -216,11 +279,17 @@ class Ticket(models.Model):
 class TicketComment(models.Model):
     """A public reply (seen by the customer) or an internal note; progress updates are replies too."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments"
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=CommentKind.choices, default=CommentKind.REPLY)
     body = models.TextField(_("body"), help_text=_("Sanitised HTML"))
@@ -250,18 +319,26 @@ class TicketAttachment(models.Model):
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
     )
     comment = models.ForeignKey(
-        TicketComment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.CASCADE,
+        TicketComment,
+        verbose_name=_("comment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="attachments",
-    )  # fmt: skip
+    )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     is_internal = models.BooleanField(_("internal"), default=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -276,11 +353,17 @@ class TicketAttachment(models.Model):
 class TicketEvent(models.Model):
     """An immutable timeline entry (TRK-3): who, when, what changed (``changes``: field -> [old, new])."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

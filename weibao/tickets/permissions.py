@@ -71,9 +71,11 @@ def can_perform(*, actor: Any, ticket: Any, action: str, collaborator_ids: set[i
         return False
     if is_portal_user(user=actor):
         # Portal users act only on their own customer's tickets and never internally.
-        return action not in (Action.NOTE, Action.EDIT, Action.ASSIGN) and ticket.customer_id == actor_customer_id(
-            actor=actor
-        )
+        return action not in (
+            Action.NOTE,
+            Action.EDIT,
+            Action.ASSIGN,
+        ) and ticket.customer_id == actor_customer_id(actor=actor)
     return True
 
 

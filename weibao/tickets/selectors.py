@@ -157,19 +157,28 @@ def _apply_filters(*, qs: QuerySet[Ticket], actor: Any, filters: TicketFilters) 
 
 
 def ticket_list(
-    *, actor: Any, filters: TicketFilters, sort: str = "-reported_at", cursor: str | None = None, limit: int = 50
+    *,
+    actor: Any,
+    filters: TicketFilters,
+    sort: str = "-reported_at",
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> Page[Ticket]:
     """One keyset page of tickets for the console, the portal and the API."""
     if sort not in SORTS:
         raise ValidationFailed(_("Unknown sort order."), code="invalid_sort", field="sort")
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationFailed(
-            _("Page size must be between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}, code="invalid_limit", field="limit"
+            _("Page size must be between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE},
+            code="invalid_limit",
+            field="limit",
         )
     sort_field, descending = SORTS[sort]
     qs = _apply_filters(qs=ticket_scope(actor=actor), actor=actor, filters=filters)
     qs = qs.select_related("customer", "system", "assignee", "team", "category", "category__parent")
-    return keyset_paginate(queryset=qs, sort_field=sort_field, descending=descending, cursor=cursor, limit=limit)
+    return keyset_paginate(
+        queryset=qs, sort_field=sort_field, descending=descending, cursor=cursor, limit=limit
+    )
 
 
 def ticket_queue_counts(*, actor: Any) -> dict[str, int]:
@@ -182,7 +191,9 @@ def ticket_queue_counts(*, actor: Any) -> dict[str, int]:
     if is_portal_user(user=actor):
         counted = ["open"]
     aggregates = {
-        name: Count("id", filter=_queue_q(queue=name, actor=actor, now=now), distinct=name in ("mine", "my_teams"))
+        name: Count(
+            "id", filter=_queue_q(queue=name, actor=actor, now=now), distinct=name in ("mine", "my_teams")
+        )
         for name in counted
     }
     return ticket_scope(actor=actor).filter(status__in=ACTIVE_STATUSES).aggregate(**aggregates)
@@ -193,9 +204,19 @@ def ticket_get(*, actor: Any, ticket_id: int) -> Ticket:
     ticket = (
         ticket_scope(actor=actor)
         .select_related(
-            "customer", "site", "contact", "system", "module", "assignee", "team", "escalated_to", "category",
-            "category__parent", "merged_into", "created_by",
-        )  # fmt: skip
+            "customer",
+            "site",
+            "contact",
+            "system",
+            "module",
+            "assignee",
+            "team",
+            "escalated_to",
+            "category",
+            "category__parent",
+            "merged_into",
+            "created_by",
+        )
         .prefetch_related("collaborators")
         .filter(pk=ticket_id)
         .first()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weibao.tickets.choices import OPEN_STATUSES, EventKind
-from weibao.tickets.models import DeskSettings, Ticket, TicketEvent
+from weibao.tickets.events import diff, jsonable, record_event
+from weibao.tickets.models import DeskSettings, Ticket
 from weibao.tickets.permissions import can_perform
 from weibao.tickets.selectors import ticket_scope
 from weibao.tickets.transitions import Action, require_transition
@@ -27,12 +27,15 @@ def lock_ticket(*, actor: Any, ticket_id: int, version: int | None) -> Ticket:
     concurrent actions on one ticket queue up; the version check turns a stale form into a 409
     instead of silently overwriting someone else's change.
     """
-    ticket = ticket_scope(actor=actor).select_for_update().filter(pk=ticket_id).first()
+    # Scope first (a DISTINCT scope cannot be locked on PostgreSQL), then lock the bare row.
+    in_scope = ticket_scope(actor=actor).filter(pk=ticket_id).exists()
+    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first() if in_scope else None
     if ticket is None:
         raise NotFound(_("Ticket not found."), code="ticket_not_found")
     if version is not None and version != ticket.version:
         raise Conflict(
-            _("The ticket was changed by someone else meanwhile. Reload it and try again."), code="stale_version"
+            _("The ticket was changed by someone else meanwhile. Reload it and try again."),
+            code="stale_version",
         )
     return ticket
 
@@ -42,38 +45,6 @@ def authorize(*, actor: Any, ticket: Ticket, action: str) -> str | None:
     if not can_perform(actor=actor, ticket=ticket, action=action):
         raise PermissionDenied(_("You may not do this on this ticket."), code="permission_denied")
     return require_transition(action=action, status=ticket.status)
-
-
-def record_event(
-    *,
-    ticket: Ticket,
-    actor: Any,
-    kind: str,
-    changes: dict[str, list[Any]] | None = None,
-    note: str = "",
-    is_internal: bool = False,
-) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        actor=actor if getattr(actor, "pk", None) else None,
-        kind=kind,
-        changes=changes or {},
-        note=note,
-        is_internal=is_internal,
-    )
-
-
-def jsonable(value: Any) -> Any:
-    """A value as stored in an event's ``changes``: ids and codes as-is, objects by label."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Model):
-        return str(value)
-    return value
-
-
-def diff(*, before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [jsonable(before[k]), jsonable(after[k])] for k in after if before.get(k) != after[k]}
 
 
 def save_ticket(*, ticket: Ticket, fields: list[str]) -> None:

@@ -27,7 +27,9 @@ def desk_settings_update(*, actor: Any, auto_close_days: int, progress_interval_
     if not 1 <= auto_close_days <= 90:
         raise ValidationFailed(_("Between 1 and 90 days."), code="out_of_range", field="auto_close_days")
     if not 1 <= progress_interval_hours <= 720:
-        raise ValidationFailed(_("Between 1 and 720 hours."), code="out_of_range", field="progress_interval_hours")
+        raise ValidationFailed(
+            _("Between 1 and 720 hours."), code="out_of_range", field="progress_interval_hours"
+        )
     with transaction.atomic():
         row, _created = DeskSettings.objects.select_for_update().get_or_create(pk=1)
         interval_changed = row.progress_interval_hours != progress_interval_hours
@@ -37,7 +39,9 @@ def desk_settings_update(*, actor: Any, auto_close_days: int, progress_interval_
         if interval_changed:
             delta = timedelta(hours=progress_interval_hours)
             open_qs = Ticket.objects.filter(status__in=OPEN_STATUSES)
-            open_qs.filter(last_progress_at__isnull=False).update(progress_due_at=F("last_progress_at") + delta)
+            open_qs.filter(last_progress_at__isnull=False).update(
+                progress_due_at=F("last_progress_at") + delta
+            )
             open_qs.filter(last_progress_at__isnull=True).update(progress_due_at=F("reported_at") + delta)
     return row
 
@@ -66,11 +70,16 @@ def category_save(
     if parent_id is not None:
         parent = Category.objects.filter(pk=parent_id).first()
         if parent is None or parent.parent_id is not None or parent.pk == category_id:
-            raise ValidationFailed(_("Choose a top-level category as parent."), code="invalid_parent",
-                                   field="parent_id")  # fmt: skip
+            raise ValidationFailed(
+                _("Choose a top-level category as parent."), code="invalid_parent", field="parent_id"
+            )
         if parent.kind != kind:
-            raise ValidationFailed(_("The parent must be of the same kind."), code="invalid_parent", field="parent_id")
-    duplicate = Category.objects.filter(code=code).exclude(pk=category_id)
+            raise ValidationFailed(
+                _("The parent must be of the same kind."), code="invalid_parent", field="parent_id"
+            )
+    duplicate = Category.objects.filter(code=code)
+    if category_id is not None:
+        duplicate = duplicate.exclude(pk=category_id)
     if duplicate.exists():
         raise ValidationFailed(_("This code is already used."), code="duplicate", field="code")
     with transaction.atomic():
@@ -82,8 +91,9 @@ def category_save(
                 raise NotFound(_("Category not found."), code="not_found")
             category = found
             if parent is not None and category.children.exists():
-                raise Conflict(_("A category with sub-categories cannot become a sub-category."),
-                               code="has_children")  # fmt: skip
+                raise Conflict(
+                    _("A category with sub-categories cannot become a sub-category."), code="has_children"
+                )
         category.code, category.name, category.kind = code, name, kind
         category.parent, category.sort_order, category.is_active = parent, sort_order, is_active
         category.save()
@@ -95,12 +105,16 @@ def priority_matrix_update(*, actor: Any, cells: dict[tuple[int, int], int]) -> 
     _require_config(actor=actor)
     expected = {(u, i) for u in Level.values for i in Level.values}
     if set(cells) != expected:
-        raise ValidationFailed(_("Give a priority for every urgency and impact."), code="incomplete_matrix",
-                               field="cells")  # fmt: skip
+        raise ValidationFailed(
+            _("Give a priority for every urgency and impact."), code="incomplete_matrix", field="cells"
+        )
     for (urgency, impact), priority in cells.items():
         if priority not in Priority.values:
-            raise ValidationFailed(_("Choose a valid priority."), code="invalid_choice",
-                                   field=f"cell_{urgency}_{impact}")  # fmt: skip
+            raise ValidationFailed(
+                _("Choose a valid priority."), code="invalid_choice", field=f"cell_{urgency}_{impact}"
+            )
     with transaction.atomic():
         for (urgency, impact), priority in cells.items():
-            PriorityRule.objects.update_or_create(urgency=urgency, impact=impact, defaults={"priority": priority})
+            PriorityRule.objects.update_or_create(
+                urgency=urgency, impact=impact, defaults={"priority": priority}
+            )

@@ -68,20 +68,34 @@ def comment_create(
             kind=CommentKind.NOTE if internal else CommentKind.REPLY,
             body=cleaned,
         )
-        store_attachments(ticket=ticket, files=attachments, actor=actor, comment=comment, is_internal=internal)
+        store_attachments(
+            ticket=ticket, files=attachments, actor=actor, comment=comment, is_internal=internal
+        )
         fields = []
-        if not internal and not portal and ticket.status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS,
-                                                              Status.PENDING):  # fmt: skip
+        if (
+            not internal
+            and not portal
+            and ticket.status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING)
+        ):
             _mark_progress(ticket=ticket)
             fields += ["last_progress_at", "progress_due_at"]
-        record_event(ticket=ticket, actor=actor, kind=EventKind.COMMENTED, is_internal=internal,
-                     changes={"comment": [None, comment.pk]})  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.COMMENTED,
+            is_internal=internal,
+            changes={"comment": [None, comment.pk]},
+        )
         if portal and ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.CUSTOMER:
             ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
             fields += ["status", "pending_reason"]
-            record_event(ticket=ticket, actor=actor, kind=EventKind.TRANSITION,
-                         changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
-                         note=_("The customer replied."))  # fmt: skip
+            record_event(
+                ticket=ticket,
+                actor=actor,
+                kind=EventKind.TRANSITION,
+                changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
+                note=_("The customer replied."),
+            )
         save_ticket(ticket=ticket, fields=fields)
         refresh_search_document(ticket=ticket)
     return comment
@@ -98,13 +112,22 @@ def progress_record(
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
         authorize(actor=actor, ticket=ticket, action=Action.PROGRESS)
-        comment = TicketComment.objects.create(ticket=ticket, author=actor, visibility=Visibility.PUBLIC,
-                                               kind=CommentKind.PROGRESS, body=cleaned)  # fmt: skip
+        comment = TicketComment.objects.create(
+            ticket=ticket, author=actor, visibility=Visibility.PUBLIC, kind=CommentKind.PROGRESS, body=cleaned
+        )
         before = ticket.progress_due_at
         _mark_progress(ticket=ticket)
         save_ticket(ticket=ticket, fields=["last_progress_at", "progress_due_at"])
-        record_event(ticket=ticket, actor=actor, kind=EventKind.PROGRESS,
-                     changes={"progress_due_at": [before.isoformat() if before else None,
-                                                  ticket.progress_due_at.isoformat() if ticket.progress_due_at else None]})  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.PROGRESS,
+            changes={
+                "progress_due_at": [
+                    before.isoformat() if before else None,
+                    ticket.progress_due_at.isoformat() if ticket.progress_due_at else None,
+                ]
+            },
+        )
         refresh_search_document(ticket=ticket)
     return comment

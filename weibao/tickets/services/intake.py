@@ -40,10 +40,33 @@ from weibao.tickets.transitions import Action
 # Attachment types people send to a service desk: screenshots, logs, office documents, archives.
 ALLOWED_EXTENSIONS = frozenset(
     {
-        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".pdf", ".txt", ".log", ".csv", ".json", ".xml",
-        ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".zip", ".7z", ".rar", ".gz", ".eml",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".bmp",
+        ".pdf",
+        ".txt",
+        ".log",
+        ".csv",
+        ".json",
+        ".xml",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".wps",
+        ".et",
+        ".zip",
+        ".7z",
+        ".rar",
+        ".gz",
+        ".eml",
     }
-)  # fmt: skip
+)
 PORTAL_CHANNELS = frozenset({Channel.PORTAL, Channel.API})
 
 
@@ -55,7 +78,9 @@ def priority_for(*, urgency: int, impact: int, is_emergency: bool) -> int:
     """
     if is_emergency:
         return Priority.CRITICAL
-    rule = PriorityRule.objects.filter(urgency=urgency, impact=impact).values_list("priority", flat=True).first()
+    rule = (
+        PriorityRule.objects.filter(urgency=urgency, impact=impact).values_list("priority", flat=True).first()
+    )
     return rule if rule is not None else Priority.NORMAL
 
 
@@ -89,7 +114,12 @@ def validate_attachments(*, files: Sequence[UploadedFile]) -> None:
 
 
 def store_attachments(
-    *, ticket: Ticket, files: Sequence[UploadedFile], actor: Any, comment: TicketComment | None, is_internal: bool
+    *,
+    ticket: Ticket,
+    files: Sequence[UploadedFile],
+    actor: Any,
+    comment: TicketComment | None,
+    is_internal: bool,
 ) -> list[TicketAttachment]:
     stored = []
     for upload in files:
@@ -97,9 +127,14 @@ def store_attachments(
         # The type is taken from the extension we allow, never from the client's header.
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         attachment = TicketAttachment(
-            ticket=ticket, comment=comment, filename=name, content_type=content_type, size=upload.size or 0,
-            is_internal=is_internal, uploaded_by=actor if getattr(actor, "pk", None) else None,
-        )  # fmt: skip
+            ticket=ticket,
+            comment=comment,
+            filename=name,
+            content_type=content_type,
+            size=upload.size or 0,
+            is_internal=is_internal,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
         attachment.file.save(name, upload, save=False)
         attachment.save()
         stored.append(attachment)
@@ -121,8 +156,9 @@ def _validate_module(*, module_id: int | None, system: DeliveredSystem | None) -
         return None
     module = SystemModule.objects.filter(pk=module_id).first()
     if module is None or system is None or module.system_id != system.pk:
-        raise ValidationFailed(_("The module does not belong to the chosen system."), code="invalid_reference",
-                               field="module_id")  # fmt: skip
+        raise ValidationFailed(
+            _("The module does not belong to the chosen system."), code="invalid_reference", field="module_id"
+        )
     return module
 
 
@@ -198,16 +234,34 @@ def ticket_create(
     validate_past(value=reported_at, field="reported_at", now=now)
     validate_past(value=problem_started_at, field="problem_started_at", now=now)
     if problem_started_at and problem_started_at > reported_at:
-        raise ValidationFailed(_("The problem cannot start after it was reported."), code="started_after_reported",
-                               field="problem_started_at")  # fmt: skip
-    contact = _related(model=Contact, pk=contact_id, customer_id=customer.pk, field="contact_id",
-                       message=_("The contact does not belong to this customer."))  # fmt: skip
+        raise ValidationFailed(
+            _("The problem cannot start after it was reported."),
+            code="started_after_reported",
+            field="problem_started_at",
+        )
+    contact = _related(
+        model=Contact,
+        pk=contact_id,
+        customer_id=customer.pk,
+        field="contact_id",
+        message=_("The contact does not belong to this customer."),
+    )
     if portal and contact is None:
         contact = actor.contact
-    site = _related(model=Site, pk=site_id, customer_id=customer.pk, field="site_id",
-                    message=_("The site does not belong to this customer."))  # fmt: skip
-    system = _related(model=DeliveredSystem, pk=system_id, customer_id=customer.pk, field="system_id",
-                      message=_("The system does not belong to this customer."))  # fmt: skip
+    site = _related(
+        model=Site,
+        pk=site_id,
+        customer_id=customer.pk,
+        field="site_id",
+        message=_("The site does not belong to this customer."),
+    )
+    system = _related(
+        model=DeliveredSystem,
+        pk=system_id,
+        customer_id=customer.pk,
+        field="system_id",
+        message=_("The system does not belong to this customer."),
+    )
     module = _validate_module(module_id=module_id, system=system)
     category = _validate_category(category_id=category_id)
     urgency = _validate_level(value=urgency, field="urgency")
@@ -237,7 +291,9 @@ def ticket_create(
             is_emergency=is_emergency,
             created_by=actor,
         )
-        ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
+        ticket.progress_due_at = progress_due_from(
+            ticket=ticket, hours=desk_settings().progress_interval_hours
+        )
         ticket.save()
         store_attachments(ticket=ticket, files=attachments, actor=actor, comment=None, is_internal=False)
         record_event(
@@ -257,30 +313,63 @@ def ticket_create(
 
 EDITABLE_FIELDS = frozenset(
     {
-        "title", "description", "category_id", "urgency", "impact", "is_emergency", "contact_id", "site_id",
-        "system_id", "module_id", "problem_started_at", "reported_at", "reporter_name", "reporter_phone",
+        "title",
+        "description",
+        "category_id",
+        "urgency",
+        "impact",
+        "is_emergency",
+        "contact_id",
+        "site_id",
+        "system_id",
+        "module_id",
+        "problem_started_at",
+        "reported_at",
+        "reporter_name",
+        "reporter_phone",
         "reporter_email",
     }
-)  # fmt: skip
+)
 
 
-def ticket_update(*, actor: Any, ticket_id: int, version: int | None = None, changes: dict[str, Any]) -> Ticket:
+def ticket_update(
+    *, actor: Any, ticket_id: int, version: int | None = None, changes: dict[str, Any]
+) -> Ticket:
     """Edit a ticket's details and triage (PATCH). Priority follows urgency, impact and the emergency flag."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))},
-                               code="not_editable", field=sorted(unknown)[0])  # fmt: skip
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))},
+            code="not_editable",
+            field=sorted(unknown)[0],
+        )
     now = timezone.now()
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
         authorize(actor=actor, ticket=ticket, action=Action.EDIT)
-        tracked = ["title", "description", "category", "urgency", "impact", "priority", "is_emergency", "contact",
-                   "site", "system", "module", "problem_started_at", "reported_at", "reporter_name", "reporter_phone",
-                   "reporter_email"]  # fmt: skip
+        tracked = [
+            "title",
+            "description",
+            "category",
+            "urgency",
+            "impact",
+            "priority",
+            "is_emergency",
+            "contact",
+            "site",
+            "system",
+            "module",
+            "problem_started_at",
+            "reported_at",
+            "reporter_name",
+            "reporter_phone",
+            "reporter_email",
+        ]
         before = {name: getattr(ticket, name) for name in tracked}
         if "title" in changes:
-            ticket.title = require_text(value=changes["title"], field="title",
-                                        message=_("Give the ticket a title."))[:200]  # fmt: skip
+            ticket.title = require_text(
+                value=changes["title"], field="title", message=_("Give the ticket a title.")
+            )[:200]
         if "description" in changes:
             ticket.description = sanitize_html(value=changes["description"] or "")
         if "category_id" in changes:
@@ -293,8 +382,17 @@ def ticket_update(*, actor: Any, ticket_id: int, version: int | None = None, cha
             ticket.is_emergency = bool(changes["is_emergency"])
         for name, model in (("contact", Contact), ("site", Site), ("system", DeliveredSystem)):
             if f"{name}_id" in changes:
-                setattr(ticket, name, _related(model=model, pk=changes[f"{name}_id"], customer_id=ticket.customer_id,
-                        field=f"{name}_id", message=_("This does not belong to the ticket's customer.")))  # fmt: skip
+                setattr(
+                    ticket,
+                    name,
+                    _related(
+                        model=model,
+                        pk=changes[f"{name}_id"],
+                        customer_id=ticket.customer_id,
+                        field=f"{name}_id",
+                        message=_("This does not belong to the ticket's customer."),
+                    ),
+                )
         if "module_id" in changes or "system_id" in changes:
             same_system = ticket.system == before["system"]
             module_id = changes.get("module_id", ticket.module_id if same_system else None)
@@ -309,15 +407,22 @@ def ticket_update(*, actor: Any, ticket_id: int, version: int | None = None, cha
                 validate_past(value=changes[name], field=name, now=now)
                 setattr(ticket, name, changes[name])
         if ticket.problem_started_at and ticket.problem_started_at > ticket.reported_at:
-            raise ValidationFailed(_("The problem cannot start after it was reported."),
-                                   code="started_after_reported", field="problem_started_at")  # fmt: skip
-        ticket.priority = priority_for(urgency=ticket.urgency, impact=ticket.impact, is_emergency=ticket.is_emergency)
+            raise ValidationFailed(
+                _("The problem cannot start after it was reported."),
+                code="started_after_reported",
+                field="problem_started_at",
+            )
+        ticket.priority = priority_for(
+            urgency=ticket.urgency, impact=ticket.impact, is_emergency=ticket.is_emergency
+        )
         after = {name: getattr(ticket, name) for name in tracked}
         changed = diff(before=before, after=after)
         if not changed:
             return ticket
         if "reported_at" in changed:
-            ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
+            ticket.progress_due_at = progress_due_from(
+                ticket=ticket, hours=desk_settings().progress_interval_hours
+            )
         if "description" in changed:
             changed["description"] = ["…", "…"]  # the full text lives in the ticket; keep events small
         save_ticket(ticket=ticket, fields=[*(f for f in tracked), "progress_due_at"])
@@ -336,8 +441,15 @@ def ticket_attach(
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=None)
         authorize(actor=actor, ticket=ticket, action=Action.NOTE if is_internal else Action.COMMENT)
-        stored = store_attachments(ticket=ticket, files=files, actor=actor, comment=None, is_internal=is_internal)
+        stored = store_attachments(
+            ticket=ticket, files=files, actor=actor, comment=None, is_internal=is_internal
+        )
         save_ticket(ticket=ticket, fields=[])
-        record_event(ticket=ticket, actor=actor, kind=EventKind.ATTACHMENT, is_internal=is_internal,
-                     changes={"attachments": [None, [a.filename for a in stored]]})  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.ATTACHMENT,
+            is_internal=is_internal,
+            changes={"attachments": [None, [a.filename for a in stored]]},
+        )
     return stored

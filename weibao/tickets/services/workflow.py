@@ -47,7 +47,9 @@ def _staff_user(*, user_id: int | None, field: str, engineer: bool = False) -> U
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not is_staff_user(user=user):
         raise ValidationFailed(_("Choose an active staff member."), code="invalid_reference", field=field)
-    if engineer and not (has_perm(user=user, perm=Perm.TICKET_WORK) or has_perm(user=user, perm=Perm.TICKET_WORK_ANY)):
+    if engineer and not (
+        has_perm(user=user, perm=Perm.TICKET_WORK) or has_perm(user=user, perm=Perm.TICKET_WORK_ANY)
+    ):
         raise ValidationFailed(_("This person cannot work on tickets."), code="not_an_engineer", field=field)
     return user
 
@@ -101,7 +103,13 @@ def ticket_assign(
 
 
 def _simple_transition(
-    *, actor: Any, ticket_id: int, action: str, version: int | None, note: str = "", extra: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    ticket_id: int,
+    action: str,
+    version: int | None,
+    note: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> Ticket:
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
@@ -111,8 +119,13 @@ def _simple_transition(
             setattr(ticket, name, value)
         _set_status(ticket=ticket, target=target or before)
         save_ticket(ticket=ticket, fields=[*STATUS_FIELDS, *(extra or {})])
-        record_event(ticket=ticket, actor=actor, kind=EventKind.TRANSITION, changes={"status": [before, ticket.status]},
-                     note=note)  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.TRANSITION,
+            changes={"status": [before, ticket.status]},
+            note=note,
+        )
     return ticket
 
 
@@ -121,7 +134,9 @@ def ticket_start(*, actor: Any, ticket_id: int, version: int | None = None) -> T
     return _simple_transition(actor=actor, ticket_id=ticket_id, action=Action.START, version=version)
 
 
-def ticket_pend(*, actor: Any, ticket_id: int, reason: str, note: str = "", version: int | None = None) -> Ticket:
+def ticket_pend(
+    *, actor: Any, ticket_id: int, reason: str, note: str = "", version: int | None = None
+) -> Ticket:
     """Wait for the customer, a third party or something else (the SLA clock pauses: issue SLA-4)."""
     if reason not in PendingReason.values:
         raise ValidationFailed(_("Choose why the ticket is pending."), code="invalid_choice", field="reason")
@@ -134,24 +149,36 @@ def ticket_pend(*, actor: Any, ticket_id: int, reason: str, note: str = "", vers
         _set_status(ticket=ticket, target=target or Status.PENDING)
         ticket.pending_reason = reason
         save_ticket(ticket=ticket, fields=STATUS_FIELDS)
-        record_event(ticket=ticket, actor=actor, kind=EventKind.TRANSITION,
-                     changes={"status": [before, ticket.status], "pending_reason": ["", reason]},
-                     note=(note or "").strip())  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.TRANSITION,
+            changes={"status": [before, ticket.status], "pending_reason": ["", reason]},
+            note=(note or "").strip(),
+        )
     return ticket
 
 
 def ticket_resume(*, actor: Any, ticket_id: int, note: str = "", version: int | None = None) -> Ticket:
     """Work continues after waiting."""
-    return _simple_transition(actor=actor, ticket_id=ticket_id, action=Action.RESUME, version=version,
-                              note=(note or "").strip())  # fmt: skip
+    return _simple_transition(
+        actor=actor, ticket_id=ticket_id, action=Action.RESUME, version=version, note=(note or "").strip()
+    )
 
 
-def ticket_resolve(*, actor: Any, ticket_id: int, analysis: str, solution: str, version: int | None = None) -> Ticket:
+def ticket_resolve(
+    *, actor: Any, ticket_id: int, analysis: str, solution: str, version: int | None = None
+) -> Ticket:
     """The engineer records the analysis and the solution (TRK-2); customer service verifies next."""
     analysis = require_text(value=analysis, field="analysis", message=_("Describe the cause you found."))
     solution = require_text(value=solution, field="solution", message=_("Describe the solution."))
-    return _simple_transition(actor=actor, ticket_id=ticket_id, action=Action.RESOLVE, version=version,
-                              extra={"analysis": analysis, "solution": solution, "resolved_at": timezone.now()})  # fmt: skip
+    return _simple_transition(
+        actor=actor,
+        ticket_id=ticket_id,
+        action=Action.RESOLVE,
+        version=version,
+        extra={"analysis": analysis, "solution": solution, "resolved_at": timezone.now()},
+    )
 
 
 def ticket_verify(*, actor: Any, ticket_id: int, note: str, version: int | None = None) -> Ticket:
@@ -161,12 +188,23 @@ def ticket_verify(*, actor: Any, ticket_id: int, note: str, version: int | None 
     """
     note = require_text(value=note, field="note", message=_("Write what you checked and told the customer."))
     with transaction.atomic():
-        ticket = _simple_transition(actor=actor, ticket_id=ticket_id, action=Action.VERIFY, version=version,
-                                    note=note, extra={"verified_at": timezone.now(), "verification_note": note})  # fmt: skip
+        ticket = _simple_transition(
+            actor=actor,
+            ticket_id=ticket_id,
+            action=Action.VERIFY,
+            version=version,
+            note=note,
+            extra={"verified_at": timezone.now(), "verification_note": note},
+        )
         from weibao.core.html import text_to_html
 
-        TicketComment.objects.create(ticket=ticket, author=actor, visibility=Visibility.PUBLIC,
-                                     kind=CommentKind.REPLY, body=text_to_html(value=note))  # fmt: skip
+        TicketComment.objects.create(
+            ticket=ticket,
+            author=actor,
+            visibility=Visibility.PUBLIC,
+            kind=CommentKind.REPLY,
+            body=text_to_html(value=note),
+        )
     return ticket
 
 
@@ -178,8 +216,13 @@ def _apply_rating(*, ticket: Ticket, actor: Any, score: int, comment: str) -> No
     ticket.satisfaction = score
     ticket.satisfaction_comment = (comment or "").strip()
     ticket.rated_at = timezone.now()
-    record_event(ticket=ticket, actor=actor, kind=EventKind.RATED,
-                 changes={"satisfaction": [None, score]}, note=ticket.satisfaction_comment)  # fmt: skip
+    record_event(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.RATED,
+        changes={"satisfaction": [None, score]},
+        note=ticket.satisfaction_comment,
+    )
 
 
 def ticket_close(
@@ -196,14 +239,29 @@ def ticket_close(
         _set_status(ticket=ticket, target=target or Status.CLOSED)
         ticket.closed_at = timezone.now()
         ticket.close_kind = CloseKind.CONFIRMED if is_portal_user(user=actor) else CloseKind.ON_BEHALF
-        save_ticket(ticket=ticket, fields=[*STATUS_FIELDS, "closed_at", "close_kind", "satisfaction",
-                                           "satisfaction_comment", "rated_at"])  # fmt: skip
-        record_event(ticket=ticket, actor=actor, kind=EventKind.TRANSITION,
-                     changes={"status": [before, ticket.status], "close_kind": ["", ticket.close_kind]})  # fmt: skip
+        save_ticket(
+            ticket=ticket,
+            fields=[
+                *STATUS_FIELDS,
+                "closed_at",
+                "close_kind",
+                "satisfaction",
+                "satisfaction_comment",
+                "rated_at",
+            ],
+        )
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.TRANSITION,
+            changes={"status": [before, ticket.status], "close_kind": ["", ticket.close_kind]},
+        )
     return ticket
 
 
-def ticket_rate(*, actor: Any, ticket_id: int, score: int, comment: str = "", version: int | None = None) -> Ticket:
+def ticket_rate(
+    *, actor: Any, ticket_id: int, score: int, comment: str = "", version: int | None = None
+) -> Ticket:
     """Satisfaction 1-5 with a comment (TRK-2), by the customer or an agent on the customer's behalf."""
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
@@ -220,26 +278,40 @@ def ticket_reopen(*, actor: Any, ticket_id: int, reason: str, version: int | Non
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
         authorize(actor=actor, ticket=ticket, action=Action.REOPEN)
         if ticket.merged_into_id is not None:
-            raise Conflict(_("A merged ticket cannot be reopened; reopen the ticket it was merged into."),
-                           code="merged")  # fmt: skip
+            raise Conflict(
+                _("A merged ticket cannot be reopened; reopen the ticket it was merged into."), code="merged"
+            )
         tracked = ["status", "resolved_at", "verified_at", "closed_at", "close_kind", "satisfaction"]
         before = {name: getattr(ticket, name) for name in tracked}
         ticket.resolved_at = ticket.verified_at = ticket.closed_at = None
         ticket.close_kind = ""
         # The rating belonged to the closure that is being undone; the event keeps the old value.
         ticket.satisfaction, ticket.satisfaction_comment, ticket.rated_at = None, "", None
-        _set_status(ticket=ticket, target=Status.ASSIGNED if (ticket.assignee_id or ticket.team_id) else Status.NEW)
+        _set_status(
+            ticket=ticket, target=Status.ASSIGNED if (ticket.assignee_id or ticket.team_id) else Status.NEW
+        )
         save_ticket(ticket=ticket, fields=[*tracked, *STATUS_FIELDS, "satisfaction_comment", "rated_at"])
-        record_event(ticket=ticket, actor=actor, kind=EventKind.TRANSITION,
-                     changes=diff(before=before, after={n: getattr(ticket, n) for n in tracked}), note=reason)  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.TRANSITION,
+            changes=diff(before=before, after={n: getattr(ticket, n) for n in tracked}),
+            note=reason,
+        )
     return ticket
 
 
 def ticket_cancel(*, actor: Any, ticket_id: int, reason: str, version: int | None = None) -> Ticket:
     """Cancel an open ticket (e.g. reported by mistake), with a reason."""
     reason = require_text(value=reason, field="reason", message=_("Say why the ticket is cancelled."))
-    return _simple_transition(actor=actor, ticket_id=ticket_id, action=Action.CANCEL, version=version, note=reason,
-                              extra={"closed_at": timezone.now()})  # fmt: skip
+    return _simple_transition(
+        actor=actor,
+        ticket_id=ticket_id,
+        action=Action.CANCEL,
+        version=version,
+        note=reason,
+        extra={"closed_at": timezone.now()},
+    )
 
 
 def ticket_merge(
@@ -251,8 +323,9 @@ def ticket_merge(
     the reporter is told in a public reply on the duplicate, which the portal shows.
     """
     if into_ticket_id == ticket_id:
-        raise ValidationFailed(_("A ticket cannot be merged into itself."), code="merge_into_self",
-                               field="into_ticket_id")  # fmt: skip
+        raise ValidationFailed(
+            _("A ticket cannot be merged into itself."), code="merge_into_self", field="into_ticket_id"
+        )
     with transaction.atomic():
         # Lock both rows in id order so two opposite merges cannot deadlock.
         first, second = sorted([ticket_id, into_ticket_id])
@@ -260,12 +333,17 @@ def ticket_merge(
         locked[second] = lock_ticket(actor=actor, ticket_id=second, version=None)
         ticket, target_ticket = locked[ticket_id], locked[into_ticket_id]
         if version is not None and version != ticket.version:
-            raise Conflict(_("The ticket was changed by someone else meanwhile. Reload it and try again."),
-                           code="stale_version")  # fmt: skip
+            raise Conflict(
+                _("The ticket was changed by someone else meanwhile. Reload it and try again."),
+                code="stale_version",
+            )
         target = authorize(actor=actor, ticket=ticket, action=Action.MERGE)
         if target_ticket.customer_id != ticket.customer_id:
-            raise ValidationFailed(_("Only tickets of the same customer can be merged."), code="merge_other_customer",
-                                   field="into_ticket_id")  # fmt: skip
+            raise ValidationFailed(
+                _("Only tickets of the same customer can be merged."),
+                code="merge_other_customer",
+                field="into_ticket_id",
+            )
         if target_ticket.status in (Status.CLOSED, Status.CANCELLED):
             raise Conflict(_("Cannot merge into a closed or cancelled ticket."), code="merge_into_final")
         before = ticket.status
@@ -275,15 +353,31 @@ def ticket_merge(
         ticket.close_kind = CloseKind.MERGED
         save_ticket(ticket=ticket, fields=[*STATUS_FIELDS, "merged_into", "closed_at", "close_kind"])
         save_ticket(ticket=target_ticket, fields=[])
-        record_event(ticket=ticket, actor=actor, kind=EventKind.MERGED,
-                     changes={"status": [before, ticket.status], "merged_into": [None, target_ticket.number]},
-                     note=(note or "").strip())  # fmt: skip
-        record_event(ticket=target_ticket, actor=actor, kind=EventKind.MERGED_IN,
-                     changes={"merged_ticket": [None, ticket.number]}, note=(note or "").strip())  # fmt: skip
-        message = _("This report duplicates ticket #%(number)s and has been merged into it; follow #%(number)s "
-                    "for progress.") % {"number": target_ticket.number}  # fmt: skip
-        TicketComment.objects.create(ticket=ticket, author=actor, visibility=Visibility.PUBLIC, kind=CommentKind.REPLY,
-                                     body=f"<p>{message}</p>")  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.MERGED,
+            changes={"status": [before, ticket.status], "merged_into": [None, target_ticket.number]},
+            note=(note or "").strip(),
+        )
+        record_event(
+            ticket=target_ticket,
+            actor=actor,
+            kind=EventKind.MERGED_IN,
+            changes={"merged_ticket": [None, ticket.number]},
+            note=(note or "").strip(),
+        )
+        message = _(
+            "This report duplicates ticket #%(number)s and has been merged into it; follow #%(number)s "
+            "for progress."
+        ) % {"number": target_ticket.number}
+        TicketComment.objects.create(
+            ticket=ticket,
+            author=actor,
+            visibility=Visibility.PUBLIC,
+            kind=CommentKind.REPLY,
+            body=f"<p>{message}</p>",
+        )
     return ticket
 
 
@@ -294,8 +388,11 @@ def ticket_escalate(
     reason = require_text(value=reason, field="reason", message=_("Say what help is needed."))
     target_id = to_user_id if to_user_id is not None else getattr(actor, "superior_id", None)
     if target_id is None:
-        raise ValidationFailed(_("You have no superior on record; choose whom to escalate to."),
-                               code="no_superior", field="to_user_id")  # fmt: skip
+        raise ValidationFailed(
+            _("You have no superior on record; choose whom to escalate to."),
+            code="no_superior",
+            field="to_user_id",
+        )
     superior = _staff_user(user_id=target_id, field="to_user_id")
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
@@ -304,9 +401,14 @@ def ticket_escalate(
         ticket.escalated_to = superior
         save_ticket(ticket=ticket, fields=["escalated_to"])
         ticket.collaborators.add(superior)  # type: ignore[arg-type]
-        record_event(ticket=ticket, actor=actor, kind=EventKind.ESCALATED,
-                     changes=diff(before={"escalated_to": before}, after={"escalated_to": superior}),
-                     note=reason, is_internal=True)  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.ESCALATED,
+            changes=diff(before={"escalated_to": before}, after={"escalated_to": superior}),
+            note=reason,
+            is_internal=True,
+        )
     return ticket
 
 
@@ -317,11 +419,19 @@ def ticket_add_collaborator(*, actor: Any, ticket_id: int, user_id: int, note: s
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=None)
         authorize(actor=actor, ticket=ticket, action=Action.ADD_COLLABORATOR)
         if ticket.collaborators.filter(pk=user_id).exists():
-            raise Conflict(_("%(user)s is already a collaborator.") % {"user": user}, code="already_collaborator")
+            raise Conflict(
+                _("%(user)s is already a collaborator.") % {"user": user}, code="already_collaborator"
+            )
         ticket.collaborators.add(user)  # type: ignore[arg-type]
         save_ticket(ticket=ticket, fields=[])
-        record_event(ticket=ticket, actor=actor, kind=EventKind.COLLABORATOR_ADDED,
-                     changes={"collaborators": [None, str(user)]}, note=(note or "").strip(), is_internal=True)  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.COLLABORATOR_ADDED,
+            changes={"collaborators": [None, str(user)]},
+            note=(note or "").strip(),
+            is_internal=True,
+        )
     return ticket
 
 
@@ -342,7 +452,14 @@ def ticket_auto_close(*, ticket_id: int, now: datetime | None = None) -> bool:
         ticket.close_kind = CloseKind.AUTO
         _set_status(ticket=ticket, target=Status.CLOSED)
         save_ticket(ticket=ticket, fields=[*STATUS_FIELDS, "closed_at", "close_kind"])
-        record_event(ticket=ticket, actor=None, kind=EventKind.TRANSITION,
-                     changes={"status": [Status.VERIFIED, Status.CLOSED], "close_kind": ["", CloseKind.AUTO],
-                              "auto_close_days": [None, days]})  # fmt: skip
+        record_event(
+            ticket=ticket,
+            actor=None,
+            kind=EventKind.TRANSITION,
+            changes={
+                "status": [Status.VERIFIED, Status.CLOSED],
+                "close_kind": ["", CloseKind.AUTO],
+                "auto_close_days": [None, days],
+            },
+        )
     return True
