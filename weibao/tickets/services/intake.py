@@ -67,6 +67,15 @@ ALLOWED_EXTENSIONS = frozenset(
         ".eml",
     }
 )
+# Types the platform's mimetypes table may not know (Kingsoft WPS files are common in China).
+EXTRA_TYPES = {
+    ".log": "text/plain",
+    ".wps": "application/vnd.ms-works",
+    ".et": "application/vnd.ms-excel",
+    ".7z": "application/x-7z-compressed",
+    ".rar": "application/vnd.rar",
+    ".eml": "message/rfc822",
+}
 PORTAL_CHANNELS = frozenset({Channel.PORTAL, Channel.API})
 
 
@@ -125,7 +134,8 @@ def store_attachments(
     for upload in files:
         name = PurePath(upload.name or "file").name[:255]
         # The type is taken from the extension we allow, never from the client's header.
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        suffix = PurePath(name.lower()).suffix
+        content_type = EXTRA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
         attachment = TicketAttachment(
             ticket=ticket,
             comment=comment,
