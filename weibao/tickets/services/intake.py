@@ -130,6 +130,7 @@ def store_attachments(
     comment: TicketComment | None,
     is_internal: bool,
 ) -> list[TicketAttachment]:
+    """Save already validated uploads under random names; callers hold the ticket's transaction."""
     stored = []
     for upload in files:
         name = PurePath(upload.name or "file").name[:255]
@@ -190,6 +191,7 @@ def _validate_level(*, value: int | None, field: str) -> int:
 
 
 def refresh_search_document(*, ticket: Ticket) -> None:
+    """Rebuild the ticket's jieba-segmented search document (ADR 0005) after text changed."""
     Ticket.objects.filter(pk=ticket.pk).update(search_document=ticket_search_document(ticket=ticket))
 
 
