@@ -10,3 +10,40 @@ document.addEventListener("htmx:responseError", (event) => {
   box.textContent = detail;
   event.detail.elt.insertAdjacentElement("afterend", box);
 });
+
+// Priority preview on intake/triage forms: the urgency x impact matrix is embedded as JSON
+// (<script id="priority-matrix">) by the page; an emergency is always the critical priority.
+function weibaoPriorityPreview(form) {
+  const box = form.querySelector("[data-priority-preview]");
+  if (!box) return;
+  const source = document.getElementById(box.dataset.priorityPreview);
+  if (!source) return;
+  const data = JSON.parse(source.textContent);
+  const pick = (name) => {
+    const checked = form.querySelector(`[name="${name}"]:checked`);
+    if (checked && checked.type === "radio") return checked.value;
+    const select = form.querySelector(`select[name="${name}"]`);
+    return select ? select.value : "";
+  };
+  const emergency = form.querySelector('[name="is_emergency"]');
+  const priority = emergency && emergency.checked ? data.emergency : data.matrix[`${pick("urgency")}-${pick("impact")}`];
+  box.replaceChildren();
+  const badge = document.createElement("span");
+  if (priority === undefined) {
+    badge.className = "text-secondary";
+    badge.textContent = "—";
+  } else {
+    badge.className = `badge bg-${data.colours[priority] || "secondary"}-lt fs-4`;
+    badge.dataset.priority = priority;
+    badge.textContent = data.labels[priority];
+  }
+  box.appendChild(badge);
+}
+
+document.addEventListener("change", (event) => {
+  const form = event.target.closest && event.target.closest("form");
+  if (form) weibaoPriorityPreview(form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form").forEach(weibaoPriorityPreview);
+});

@@ -1,0 +1,81 @@
+"""The agent console (工单台): queues with counts, filters in the URL, keyset pages, htmx refresh."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from weibao.accounts.decorators import allowed_if, forbidden
+from weibao.accounts.permissions import is_portal_user, is_staff_user
+from weibao.core.errors import ValidationFailed
+from weibao.tickets import selectors
+from weibao.tickets.forms import ConsoleFilterForm, pickers_for
+from weibao.tickets.views._common import PAGE_SIZE, HtmxHttpRequest, signed_in, wants_fragment
+
+DEFAULT_QUEUE = "open"
+DEFAULT_SORT = "-reported_at"
+# Columns that sort, and the sort they start with on the first click.
+SORTABLE = {
+    "number": "-number",
+    "reported_at": "-reported_at",
+    "updated_at": "-updated_at",
+    "priority": "+priority",
+}
+
+
+@allowed_if(signed_in)
+def console(request: HtmxHttpRequest) -> HttpResponse:
+    """Queues, filters and the ticket table; an htmx request gets the table alone."""
+    if is_portal_user(user=request.user):
+        return redirect("tickets:portal_list")
+    if not is_staff_user(user=request.user):
+        return forbidden(request)
+    data = request.GET.copy()
+    data.setdefault("queue", DEFAULT_QUEUE)
+    form = ConsoleFilterForm(data, pickers=pickers_for(actor=request.user))
+    form.is_valid()  # invalid values are shown beside their field and ignored
+    sort = form.cleaned_data.get("sort") or DEFAULT_SORT
+    filters = form.filters()
+    try:
+        page = selectors.ticket_list(
+            actor=request.user,
+            filters=filters,
+            sort=sort,
+            cursor=request.GET.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
+    except ValidationFailed as exc:
+        messages.warning(request, str(exc.detail))
+        page = selectors.ticket_list(actor=request.user, filters=filters, sort=sort, limit=PAGE_SIZE)
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "sort_columns": _sort_links(sort),
+        "queue": filters.queue or "all",
+        "is_first_page": not request.GET.get("cursor"),
+    }
+    if wants_fragment(request):
+        return render(request, "tickets/partials/ticket_table.html", context)
+    context["queues"] = [
+        {"code": code, "label": label, "count": counts.get(code)}
+        for counts in [selectors.ticket_queue_counts(actor=request.user)]
+        for code, label in selectors.QUEUES.items()
+    ]
+    return render(request, "tickets/console.html", context)
+
+
+def _sort_links(current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the sort a click selects and the arrow to show now."""
+    result = {}
+    bare = current.lstrip("+-")
+    descending = current.startswith("-") or (current == bare and bare != "priority")
+    for column, first in SORTABLE.items():
+        if column == bare:
+            target = f"+{column}" if descending else f"-{column}"
+            arrow = "ti-chevron-down" if descending else "ti-chevron-up"
+        else:
+            target, arrow = first, ""
+        result[column] = {"sort": target, "arrow": arrow}
+    return result
