@@ -18,14 +18,14 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ("roles", "groups", "user_permissions")
     raw_id_fields = ("superior",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             _("Weibao"),
             {"fields": ("kind", "display_name", "phone", "time_zone", "language", "superior", "roles")},
         ),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
+        *(DjangoUserAdmin.add_fieldsets or ()),
         (_("Weibao"), {"fields": ("kind", "display_name")}),
     )
 
@@ -35,7 +35,7 @@ class RoleAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "is_staff_role", "is_builtin")
     search_fields = ("code", "name")
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         return (
             ("code", "is_builtin", "is_staff_role") if obj is not None and obj.is_builtin else ("is_builtin",)
         )
@@ -57,7 +57,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
     raw_id_fields = ("user",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         # A token is only useful when its raw value is shown once: create them in the UI or CLI.
         return False
 
@@ -75,8 +75,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("target_repr", "target_id", "action")
     raw_id_fields = ("actor",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

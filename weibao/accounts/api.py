@@ -1,11 +1,11 @@
 """API routers: /users, /teams, /roles, /tokens. Thin: parse, call a selector or service, return."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: ninja resolves Query[...] parameter types at import.
 
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from weibao.accounts import selectors, services
@@ -44,7 +44,7 @@ def get_user(request: HttpRequest, user_id: int) -> Any:
 def create_user(request: HttpRequest, payload: UserCreateIn) -> Any:
     """Create a user (needs ``user.manage``)."""
     user = services.user_create(actor=request.user, **payload.dict())
-    return 201, selectors.user_get(actor=request.user, user_id=user.pk)
+    return Status(201, selectors.user_get(actor=request.user, user_id=user.pk))
 
 
 @users_router.patch("/{int:user_id}", response=UserOut)
@@ -80,7 +80,7 @@ def list_tokens(request: HttpRequest) -> Any:
 def create_token(request: HttpRequest, payload: TokenCreateIn) -> Any:
     """Create a token for the caller; the ``token`` field is returned only here."""
     token, raw = services.api_token_create(actor=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @tokens_router.post("/{int:token_id}/revoke", response=TokenOut)

@@ -69,13 +69,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
         return api.create_response(request, body, status=status)
 
-    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    # ``exc: Any``: ninja types handlers as taking the exception or its class.
+    def on_domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, exc.as_dict(), exc.status)
 
-    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, validation_error_body(list(exc.errors)), 422)
 
-    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def on_authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
         body = {
             "detail": _("Authentication credentials were not provided or are invalid."),
             "code": "not_authenticated",
@@ -84,15 +85,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = "Bearer"
         return response
 
-    def on_authorization_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_authorization_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(
             request, {"detail": _("You do not have permission to do this."), "code": "permission_denied"}, 403
         )
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, {"detail": _("Not found."), "code": "not_found"}, 404)
 
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
         return respond(request, {"detail": str(exc), "code": code}, exc.status_code)
 

@@ -19,7 +19,10 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email_domains = models.CharField(
-        _("email domains"), max_length=300, blank=True, help_text=_("Comma-separated, e.g. hospital.example.cn")
+        _("email domains"),
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated, e.g. hospital.example.cn"),
     )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -36,7 +39,9 @@ class Customer(TimeStampedModel):
 class Site(TimeStampedModel):
     """A place where a customer runs delivered systems; its distance class drives on-site targets."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="sites")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="sites"
+    )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
@@ -49,7 +54,9 @@ class Site(TimeStampedModel):
         ordering = ["customer_id", "name"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
-        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="site_unique_name_per_customer")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="site_unique_name_per_customer")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -62,16 +69,25 @@ class Contact(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     site = models.ForeignKey(
-        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("portal user"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contact",
-    )  # fmt: skip
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -120,12 +136,16 @@ class SystemModule(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     version = models.CharField(_("version"), max_length=50, blank=True)
+    # Removing a module from a system only deactivates it: tickets keep pointing at it.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["system_id", "name"]
         verbose_name = _("module")
         verbose_name_plural = _("modules")
-        constraints = [models.UniqueConstraint(fields=["system", "name"], name="module_unique_name_per_system")]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "name"], name="module_unique_name_per_system")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -32,6 +32,6 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 def staff_user(*, role_codes: list[str], **kwargs: Any) -> User:
     """A staff user holding the given built-in roles (seeded by migration)."""
-    user = UserFactory(kind=UserKind.STAFF, **kwargs)
+    user = cast(User, UserFactory(kind=UserKind.STAFF, **kwargs))
     user.roles.set(Role.objects.filter(code__in=role_codes))
     return user

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 
 from weibao.accounts.choices import UserKind
-from weibao.accounts.models import Role
+from weibao.accounts.models import Role, User
 from weibao.accounts.tests.factories import UserFactory
 from weibao.customers.choices import DistanceClass
 from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, SystemModule
@@ -60,7 +60,7 @@ class SystemModuleFactory(factory.django.DjangoModelFactory):
 
 def portal_user(*, customer: Customer, **kwargs: Any) -> Any:
     """A customer portal user: a contact of ``customer`` with a login and the ``portal`` role."""
-    user = UserFactory(kind=UserKind.CUSTOMER, **kwargs)
+    user = cast(User, UserFactory(kind=UserKind.CUSTOMER, **kwargs))
     user.roles.set(Role.objects.filter(code="portal"))
     ContactFactory(customer=customer, user=user, name=user.display_name, email=user.email)
     return user
