@@ -70,16 +70,18 @@ stop_all() {
     trap - INT TERM
     local pid deadline
     printf '\n[run] stopping %s\n' "${NAMES[*]}" >&2
-    # TERM: runserver exits, the Celery worker finishes its current task (warm shutdown), beat
-    # saves its schedule.
+    # TERM to each leader (`uv run`, which passes it on to its python): runserver exits, the Celery
+    # worker finishes its current task and stops its own pool (warm shutdown), beat saves its
+    # schedule. Not to the whole group: Celery's pool processes must be stopped by their parent.
     for pid in "${PIDS[@]}"; do
-        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
     done
     deadline=$((SECONDS + 20))
     for pid in "${PIDS[@]}"; do
         while group_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+        # Whatever is left in the group (a hung server, an orphaned pool process) is killed.
         if group_alive "$pid"; then
-            printf '[run] %s did not stop in time; killing it\n' "${NAMES[$pid]}" >&2
+            printf '[run] %s did not stop in time; killing its process group\n' "${NAMES[$pid]}" >&2
             kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
         fi
     done
