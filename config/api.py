@@ -1,5 +1,74 @@
-"""The JSON API (django-ninja): /api/v1/, Bearer tokens, errors as {"detail", "code"}."""
+"""The JSON API (django-ninja) at /api/v1/: Bearer tokens or the session, errors as {"detail", "code"}.
 
+Docs at /api/v1/docs, schema at /api/v1/openapi.json; the committed copy is docs/api/openapi.json
+(``python manage.py export_openapi``; a test fails when it drifts).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.signals import got_request_exception
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Weibao API", version="1.0.0", urls_namespace="api")
+from weibao.core.api_auth import API_AUTH
+from weibao.core.api_errors import install_error_handlers
+from weibao.tickets.api import desk_router as tickets_desk_router
+from weibao.tickets.api import router as tickets_router
+
+logger = logging.getLogger("weibao.api")
+
+api = NinjaAPI(
+    title="Weibao API",
+    version="1.0.0",
+    description=(
+        "Weibao (维保) after-delivery service platform. Authenticate with `Authorization: Bearer <token>` "
+        "(tokens: `python manage.py api_token <username>` or the profile page). Times are ISO 8601 with an "
+        'offset. Errors answer `{"detail": ..., "code": ...}` (plus `field` for bad input) with real '
+        "HTTP statuses; a forbidden transition or a stale `version` is 409."
+    ),
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+
+def _too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("The request is too large."), "code": "payload_too_large"}, status=413
+    )
+
+
+def _bad_request(request: HttpRequest, exc: Any) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Malformed request."), "code": "bad_request"}, status=400
+    )
+
+
+def _server_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    # Log with the traceback and tell Django's hooks (error reporting, the test client); the client
+    # only learns that something failed, never what: no traceback, SQL or settings leak out.
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    got_request_exception.send(sender=None, request=request)
+    return api.create_response(
+        request, {"detail": _("Internal server error."), "code": "server_error"}, status=500
+    )
+
+
+api.add_exception_handler(RequestDataTooBig, _too_large)
+api.add_exception_handler(SuspiciousOperation, _bad_request)
+api.add_exception_handler(MultiPartParserError, _bad_request)
+api.add_exception_handler(Exception, _server_error)
+
+api.add_router("/tickets", tickets_router)
+api.add_router("", tickets_desk_router)
+
+# --- accounts / customers routers ------------------------------------------------------------
+# Mounted here when weibao/accounts/api.py and weibao/customers/api.py exist (see below).

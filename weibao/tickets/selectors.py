@@ -20,7 +20,15 @@ from weibao.accounts.permissions import has_perm, is_portal_user, is_staff_user
 from weibao.core.errors import NotFound, ValidationFailed
 from weibao.core.pagination import Page, keyset_paginate
 from weibao.tickets.choices import ACTIVE_STATUSES, FINAL_STATUSES, OPEN_STATUSES, Status
-from weibao.tickets.models import Category, PriorityRule, Ticket, TicketAttachment, TicketComment, TicketEvent
+from weibao.tickets.models import (
+    Category,
+    DeskSettings,
+    PriorityRule,
+    Ticket,
+    TicketAttachment,
+    TicketComment,
+    TicketEvent,
+)
 from weibao.tickets.permissions import actor_customer_id, can_view_internal
 
 SORTS = {
@@ -277,3 +285,8 @@ def category_options(*, include_inactive: bool = False) -> list[Category]:
 
 def priority_matrix() -> dict[tuple[int, int], int]:
     return {(r.urgency, r.impact): r.priority for r in PriorityRule.objects.all()}
+
+
+def desk_settings_get() -> DeskSettings:
+    """The service desk settings (auto-close days, progress interval); the defaults until first saved."""
+    return DeskSettings.objects.filter(pk=1).first() or DeskSettings(pk=1)
