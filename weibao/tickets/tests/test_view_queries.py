@@ -25,6 +25,10 @@ CONSOLE_MAX_QUERIES = 13
 TICKET_PAGE_MAX_QUERIES = 20
 
 
+def _system(customer: Any) -> Any:
+    return DeliveredSystemFactory(customer=customer)
+
+
 def _queries(client: Client, url: str, **params: Any) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
@@ -127,8 +131,8 @@ def test_portal_list_queries_do_not_grow(django_assert_max_num_queries: Any) -> 
     client.force_login(user)
     url = reverse("tickets:portal_list")
     for _ in range(3):
-        make_ticket(cast=cast, customer=customer, system_id=DeliveredSystemFactory(customer=customer).pk)
+        make_ticket(cast=cast, customer=customer, system_id=_system(customer).pk)
     few = _queries(client, url)
     for _ in range(22):
-        make_ticket(cast=cast, customer=customer, system_id=DeliveredSystemFactory(customer=customer).pk)
+        make_ticket(cast=cast, customer=customer, system_id=_system(customer).pk)
     assert _queries(client, url) == few
