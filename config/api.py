@@ -16,8 +16,10 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from weibao.accounts.api import roles_router, teams_router, tokens_router, users_router
 from weibao.core.api_auth import API_AUTH
 from weibao.core.api_errors import install_error_handlers
+from weibao.customers.api import customers_router, systems_router
 from weibao.tickets.api import desk_router as tickets_desk_router
 from weibao.tickets.api import router as tickets_router
 
@@ -67,8 +69,12 @@ api.add_exception_handler(SuspiciousOperation, _bad_request)
 api.add_exception_handler(MultiPartParserError, _bad_request)
 api.add_exception_handler(Exception, _server_error)
 
+# Every router of the API; regenerate docs/api/openapi.json after adding one (export_openapi).
+api.add_router("/users", users_router)
+api.add_router("/teams", teams_router)
+api.add_router("/roles", roles_router)
+api.add_router("/tokens", tokens_router)
+api.add_router("/customers", customers_router)
+api.add_router("/systems", systems_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)
-
-# --- accounts / customers routers ------------------------------------------------------------
-# Mounted here when weibao/accounts/api.py and weibao/customers/api.py exist (see below).

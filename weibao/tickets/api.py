@@ -354,7 +354,7 @@ def create_comment(request: HttpRequest, ticket_id: int) -> Any:
     url_name="attachment_download",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file, as a download",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             }
