@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import factory
 
@@ -10,7 +10,7 @@ from weibao.accounts.choices import UserKind
 from weibao.accounts.models import Role, Team, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw-Weibao-123")
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -32,6 +32,6 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 def staff_user(*, role_codes: list[str], **kwargs: Any) -> User:
     """A staff user holding the given built-in roles (seeded by migration)."""
-    user = cast(User, UserFactory(kind=UserKind.STAFF, **kwargs))
+    user = UserFactory.create(kind=UserKind.STAFF, **kwargs)
     user.roles.set(Role.objects.filter(code__in=role_codes))
     return user

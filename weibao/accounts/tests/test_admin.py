@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("model", ["user", "role", "team", "apitoken", "loginfailure", "auditevent"])
 def test_changelists_open(model: str) -> None:
     root = staff_user(role_codes=["admin"], is_superuser=True, is_staff=True)
-    TeamFactory()
+    TeamFactory.create()
     services.api_token_create(actor=root, name="x")
     client = Client()
     client.force_login(root)

@@ -43,7 +43,7 @@ def agent() -> User:
 
 
 def portal() -> User:
-    user = UserFactory(kind=UserKind.CUSTOMER)
+    user = UserFactory.create(kind=UserKind.CUSTOMER)
     user.roles.set(Role.objects.filter(code="portal"))
     return user
 
@@ -57,7 +57,7 @@ def test_anonymous_is_401(client: Any, path: str) -> None:
 
 class TestUsers:
     def test_list_with_filters(self, client: Any, agent: User) -> None:
-        team = TeamFactory(code="ops")
+        team = TeamFactory.create(code="ops")
         eng = staff_user(role_codes=["ops_engineer"], username="eng")
         team.members.add(eng)
         response = client.get("/users?role=ops_engineer", **auth(agent))
@@ -130,7 +130,7 @@ class TestUsers:
 
 class TestTeamsRoles:
     def test_teams(self, client: Any, agent: User) -> None:
-        team = TeamFactory(code="ops", lead=agent)
+        team = TeamFactory.create(code="ops", lead=agent)
         team.members.add(agent)
         body = client.get("/teams", **auth(agent)).json()
         assert body == [

@@ -22,7 +22,7 @@ STRONG = "Str0ng-Passw0rd-维保"
 def actor_with(role_code: str) -> User:
     if BUILTIN_ROLES[role_code][2]:
         return staff_user(role_codes=[role_code])
-    user = UserFactory(kind=UserKind.CUSTOMER)
+    user = UserFactory.create(kind=UserKind.CUSTOMER)
     user.roles.set(Role.objects.filter(code=role_code))
     return user
 
@@ -124,7 +124,7 @@ ACTIONS: dict[str, tuple[Callable[[set[str]], bool], Setup, Run]] = {
     ),
     "team_update": (
         _needs(Perm.USER_MANAGE),
-        lambda actor: TeamFactory(),
+        lambda actor: TeamFactory.create(),
         lambda actor, team: services.team_update(actor=actor, team_id=team.pk, changes={"name": "renamed"}),
     ),
     "token_create_own": (

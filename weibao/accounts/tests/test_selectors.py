@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def portal() -> User:
-    user = UserFactory(kind=UserKind.CUSTOMER)
+    user = UserFactory.create(kind=UserKind.CUSTOMER)
     user.roles.set(Role.objects.filter(code="portal"))
     return user
 
@@ -23,7 +23,7 @@ def portal() -> User:
 class TestUsers:
     def test_filters(self) -> None:
         viewer = staff_user(role_codes=["agent"], username="viewer")
-        team = TeamFactory(code="ops")
+        team = TeamFactory.create(code="ops")
         eng = staff_user(role_codes=["ops_engineer"], username="wang.ops", display_name="王运维")
         team.members.add(eng)
         gone = staff_user(role_codes=["ops_engineer"], username="gone", is_active=False)
@@ -62,7 +62,7 @@ class TestUsers:
 
     def test_list_query_count(self, django_assert_max_num_queries) -> None:
         viewer = staff_user(role_codes=["admin"])
-        team = TeamFactory()
+        team = TeamFactory.create()
         for _ in range(15):
             team.members.add(staff_user(role_codes=["agent", "finance"], superior=viewer))
         with django_assert_max_num_queries(4):
@@ -76,7 +76,7 @@ class TestUsers:
 class TestTeamsRolesTokens:
     def test_inactive_teams_hidden_by_default(self) -> None:
         viewer = staff_user(role_codes=["agent"])
-        active, inactive = TeamFactory(), TeamFactory(is_active=False)
+        active, inactive = TeamFactory.create(), TeamFactory.create(is_active=False)
         assert list(selectors.team_list(actor=viewer)) == [active]
         assert set(selectors.team_list(actor=viewer, include_inactive=True)) == {active, inactive}
 

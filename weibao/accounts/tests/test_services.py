@@ -126,7 +126,8 @@ class TestLogin:
 class TestApiTokens:
     def test_create_stores_only_the_hash(self, agent: User) -> None:
         token, raw = services.api_token_create(actor=agent, name="monitoring")
-        assert raw.startswith("wb_") and len(raw) > 40
+        assert raw.startswith("wb_")
+        assert len(raw) > 40
         assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
         assert token.prefix == raw[:12]
         assert raw not in {token.key_hash, token.prefix, token.name}
@@ -187,7 +188,7 @@ class TestApiTokens:
 
 class TestUserCreate:
     def test_creates_staff_with_roles_teams_superior(self, admin: User) -> None:
-        team = TeamFactory(code="ops")
+        team = TeamFactory.create(code="ops")
         boss = staff_user(role_codes=["service_manager"])
         user = services.user_create(
             actor=admin,
@@ -239,7 +240,7 @@ class TestUserCreate:
         assert not AuditEvent.objects.exists()
 
     def test_portal_user_needs_no_staff_things(self, admin: User) -> None:
-        TeamFactory(code="ops")
+        TeamFactory.create(code="ops")
         with pytest.raises(ValidationFailed):
             services.user_create(
                 actor=admin, username="p", password=STRONG, kind=UserKind.CUSTOMER, team_codes=["ops"]
@@ -285,7 +286,7 @@ class TestUserUpdate:
         assert other.display_name == "old"
 
     def test_admin_sets_roles_teams_superior(self, admin: User, agent: User) -> None:
-        TeamFactory(code="desk")
+        TeamFactory.create(code="desk")
         services.user_update(
             actor=admin,
             user_id=agent.pk,
@@ -325,7 +326,7 @@ class TestUserUpdate:
         assert a.superior is None
 
     def test_portal_user_has_no_superior(self, admin: User) -> None:
-        portal = UserFactory(kind=UserKind.CUSTOMER)
+        portal = UserFactory.create(kind=UserKind.CUSTOMER)
         with pytest.raises(ValidationFailed):
             services.user_update(actor=admin, user_id=portal.pk, changes={"superior_id": admin.pk})
 
@@ -475,20 +476,20 @@ class TestTeams:
         assert team.lead == lead
 
     def test_members_must_be_active_staff(self, admin: User) -> None:
-        portal = UserFactory(kind=UserKind.CUSTOMER)
+        portal = UserFactory.create(kind=UserKind.CUSTOMER)
         with pytest.raises(ValidationFailed) as exc:
             services.team_create(actor=admin, code="ts", name="x", member_ids=[portal.pk])
         assert exc.value.field == "member_ids"
         assert not Team.objects.exists()
 
     def test_code_unique(self, admin: User) -> None:
-        TeamFactory(code="ops")
+        TeamFactory.create(code="ops")
         with pytest.raises(ValidationFailed) as exc:
             services.team_create(actor=admin, code="ops", name="x")
         assert exc.value.code == "code_taken"
 
     def test_update_lead_and_members(self, admin: User, agent: User) -> None:
-        team = TeamFactory(code="ops")
+        team = TeamFactory.create(code="ops")
         lead = staff_user(role_codes=["ops_engineer"])
         services.team_update(
             actor=admin, team_id=team.pk, changes={"lead_id": lead.pk, "member_ids": [agent.pk]}
@@ -501,7 +502,7 @@ class TestTeams:
         assert (team.is_active, team.name) == (False, "停用")
 
     def test_update_invalid_lead_changes_nothing(self, admin: User) -> None:
-        team = TeamFactory(code="ops", name="运维组")
+        team = TeamFactory.create(code="ops", name="运维组")
         with pytest.raises(ValidationFailed):
             services.team_update(actor=admin, team_id=team.pk, changes={"name": "changed", "lead_id": 999999})
         team.refresh_from_db()

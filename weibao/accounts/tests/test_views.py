@@ -134,7 +134,7 @@ class TestTokensPage:
         assert token.revoked_at is None
 
 
-ADMIN_PAGES = [
+ADMIN_PAGES: list[tuple[str, list[Any]]] = [
     ("accounts:manage_users", []),
     ("accounts:manage_user_create", []),
     ("accounts:manage_roles", []),
@@ -157,7 +157,7 @@ class TestAdministration:
         assert "accounts/forbidden.html" in [t.name for t in response.templates]
 
     def test_portal_user_forbidden(self) -> None:
-        user = UserFactory(kind=UserKind.CUSTOMER)
+        user = UserFactory.create(kind=UserKind.CUSTOMER)
         assert signed_in(user).get(reverse("accounts:manage_users")).status_code == 403
 
     def test_home_lists_areas(self, admin: User) -> None:
@@ -177,7 +177,7 @@ class TestAdministration:
         assert [u.username for u in response.context["page"].object_list] == ["money"]
 
     def test_user_list_query_count(self, admin: User, django_assert_max_num_queries: Any) -> None:
-        team = TeamFactory()
+        team = TeamFactory.create()
         for _ in range(20):
             team.members.add(staff_user(role_codes=["agent"], superior=admin))
         client = signed_in(admin)

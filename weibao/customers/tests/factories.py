@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import factory
 
@@ -13,7 +13,7 @@ from weibao.customers.choices import DistanceClass
 from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, SystemModule
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -22,7 +22,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     region = "上海"
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -31,7 +31,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     distance_class = DistanceClass.LOCAL
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -41,7 +41,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@hospital.example.cn")
 
 
-class DeliveredSystemFactory(factory.django.DjangoModelFactory):
+class DeliveredSystemFactory(factory.django.DjangoModelFactory[DeliveredSystem]):
     class Meta:
         model = DeliveredSystem
 
@@ -50,7 +50,7 @@ class DeliveredSystemFactory(factory.django.DjangoModelFactory):
     version = "5.2"
 
 
-class SystemModuleFactory(factory.django.DjangoModelFactory):
+class SystemModuleFactory(factory.django.DjangoModelFactory[SystemModule]):
     class Meta:
         model = SystemModule
 
@@ -58,9 +58,9 @@ class SystemModuleFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"模块{n}")
 
 
-def portal_user(*, customer: Customer, **kwargs: Any) -> Any:
+def portal_user(*, customer: Customer, **kwargs: Any) -> User:
     """A customer portal user: a contact of ``customer`` with a login and the ``portal`` role."""
-    user = cast(User, UserFactory(kind=UserKind.CUSTOMER, **kwargs))
+    user = UserFactory.create(kind=UserKind.CUSTOMER, **kwargs)
     user.roles.set(Role.objects.filter(code="portal"))
-    ContactFactory(customer=customer, user=user, name=user.display_name, email=user.email)
+    ContactFactory.create(customer=customer, user=user, name=user.display_name, email=user.email)
     return user
