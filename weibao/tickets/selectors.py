@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weibao.accounts.choices import Perm
+from weibao.accounts.models import Team
 from weibao.accounts.permissions import has_perm, is_portal_user, is_staff_user
 from weibao.core.errors import NotFound, ValidationFailed
 from weibao.core.pagination import Page, keyset_paginate
@@ -100,12 +101,16 @@ def _queue_q(*, queue: str, actor: Any, now: datetime) -> Q:
     open_q = Q(status__in=OPEN_STATUSES)
     if queue == "open":
         return open_q
+    # "mine" and "my_teams" use subqueries, not joins: a join over collaborators or team members
+    # would repeat a ticket once per row and inflate every count aggregated alongside them.
     if queue == "mine":
-        return Q(status__in=ACTIVE_STATUSES) & (Q(assignee=actor) | Q(collaborators=actor))
+        collaborating = Ticket.collaborators.through.objects.filter(user_id=actor.pk).values("ticket_id")
+        return Q(status__in=ACTIVE_STATUSES) & (Q(assignee=actor) | Q(pk__in=collaborating))
     if queue == "unassigned":
         return Q(status=Status.NEW)
     if queue == "my_teams":
-        return open_q & Q(team__members=actor)
+        teams = Team.members.through.objects.filter(user_id=actor.pk).values("team_id")
+        return open_q & Q(team_id__in=teams)
     if queue == "pending":
         return Q(status=Status.PENDING)
     if queue == "to_verify":

@@ -778,3 +778,24 @@ def test_posts_need_csrf(cast: Cast) -> None:
     assert response.status_code == 403
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
+
+
+def test_queue_counts_match_the_lists_with_collaborators_and_teams(cast: Cast, customer: Any) -> None:
+    ticket = make_ticket(cast=cast, customer=customer, status=Status.IN_PROGRESS)
+    for _ in range(3):
+        services.ticket_add_collaborator(
+            actor=cast.agent, ticket_id=ticket.pk, user_id=staff_user(role_codes=["ops_engineer"]).pk
+        )
+    team = new_team()
+    team.members.add(cast.engineer, cast.agent)
+    services.ticket_assign(
+        actor=cast.agent, ticket_id=ticket.pk, assignee_id=cast.engineer.pk, team_id=team.pk, reason="加团队"
+    )
+    make_ticket(cast=cast, customer=customer)
+    for user in (cast.agent, cast.engineer):
+        response = login(user).get(reverse("tickets:console"))
+        counts = {q["code"]: q["count"] for q in response.context["queues"]}
+        assert counts["open"] == 2
+        for queue in ("mine", "my_teams", "unassigned"):
+            listed = login(user).get(reverse("tickets:console"), {"queue": queue}).context["page"].items
+            assert counts[queue] == len(listed), queue
