@@ -8,7 +8,9 @@ fixture with the reason.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -38,6 +40,17 @@ def wait_for_port(port: int, *, timeout: float = 10.0, host: str = LOOPBACK) -> 
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s") from None
             time.sleep(0.05)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the pytest process that started it dies.
+
+    The fixture stops the server on a normal or interrupted end; this also covers a pytest worker
+    killed outright, which would otherwise leave an orphaned server holding a port.
+    """
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
@@ -96,7 +109,12 @@ def redis_server(*, timeout: float = 10.0, attempts: int = 3) -> Iterator[RedisS
             command = [binary, "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"]
             command += ["--dir", str(workdir), "--daemonize", "no", "--protected-mode", "yes"]
             process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                # preexec_fn is not fork-safe with threads; the session fixture runs in the main thread.
+                preexec_fn=_die_with_parent,
             )
             log.close()
             deadline = time.monotonic() + timeout
