@@ -366,8 +366,13 @@ def user_create(
     superior_id: int | None = None,
     team_codes: Iterable[str] = (),
 ) -> User:
-    """Create a staff or portal user with roles (and, for staff, teams and a superior)."""
+    """Create a staff or portal user with roles (and, for staff, teams and a superior).
+
+    A portal user created without roles gets the built-in ``portal`` role.
+    """
     _require_user_manager(actor)
+    if kind == UserKind.CUSTOMER and not list(role_codes):
+        role_codes = [PORTAL_ROLE_CODE]
     return _user_create_checked(
         actor=actor,
         username=username,

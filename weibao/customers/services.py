@@ -237,6 +237,7 @@ class SiteChanges(TypedDict, total=False):
 
 @transaction.atomic
 def site_update(*, actor: Any, site_id: int, changes: SiteChanges) -> Site:
+    """Change a site; a new distance class applies to tickets opened afterwards."""
     _require_manager(actor)
     site = Site.objects.select_for_update().select_related("customer").filter(pk=site_id).first()
     if site is None:

@@ -250,6 +250,10 @@ class TestUserCreate:
         )
         assert user.is_portal
 
+    def test_portal_user_defaults_to_portal_role(self, admin: User) -> None:
+        user = services.user_create(actor=admin, username="p2", password=STRONG, kind=UserKind.CUSTOMER)
+        assert [r.code for r in user.roles.all()] == ["portal"]
+
     @pytest.mark.parametrize("role", ["project_manager", "service_manager", "admin"])
     def test_portal_login_allowed_to_customer_managers(self, role: str) -> None:
         actor = staff_user(role_codes=[role])

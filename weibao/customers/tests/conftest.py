@@ -1,3 +1,3 @@
 """Customers tests reuse the accounts fixtures (pages render while other apps' URLs are missing)."""
 
-from weibao.accounts.tests.conftest import _pages_render  # noqa: F401
+from weibao.accounts.tests.conftest import _english, _pages_render  # noqa: F401

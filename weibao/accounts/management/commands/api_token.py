@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from weibao.accounts.models import ApiToken, User
 from weibao.accounts.services import api_token_create, api_token_revoke
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError(f"No user named {options['username']!r}.")
+            raise CommandError(_("No user named %(name)r.") % {"name": options["username"]})
         # The command acts as the token's owner: whoever runs it already controls the server.
         try:
             if options["revoke"]:
@@ -35,11 +36,19 @@ class Command(BaseCommand):
                 matches = list(ApiToken.objects.filter(user=user, prefix__startswith=prefix[:12]))
                 matches = [t for t in matches if (t.prefix.startswith(prefix) or prefix.startswith(t.prefix))]
                 if not matches:
-                    raise CommandError(f"No token of {user.username} starts with {prefix!r}.")
+                    raise CommandError(
+                        _("No token of %(user)s starts with %(prefix)r.")
+                        % {"user": user.username, "prefix": prefix}
+                    )
                 if len(matches) > 1:
-                    raise CommandError(f"{len(matches)} tokens start with {prefix!r}; give a longer prefix.")
+                    raise CommandError(
+                        _("%(n)d tokens start with %(prefix)r; give a longer prefix.")
+                        % {"n": len(matches), "prefix": prefix}
+                    )
                 token = api_token_revoke(actor=user, token_id=matches[0].pk)
-                self.stdout.write(f"Revoked {token.prefix}… ({token.name}).")
+                self.stdout.write(
+                    _("Revoked %(prefix)s… (%(name)s).") % {"prefix": token.prefix, "name": token.name}
+                )
                 return
             _token, raw = api_token_create(actor=user, name=options["name"])
         except DomainError as exc:
