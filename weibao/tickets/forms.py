@@ -149,7 +149,7 @@ def id_field(label: Any, rows: list[tuple[int, str]], *, required: bool = False,
 
 # --- console filters --------------------------------------------------------------------------------
 
-EMERGENCY_CHOICES = [("", _("Any")), ("1", _("Emergencies only")), ("0", _("No emergencies"))]
+EMERGENCY_CHOICES = [("", _("Emergency")), ("1", _("Emergencies only")), ("0", _("No emergencies"))]
 
 
 class ConsoleFilterForm(WeibaoForm):
@@ -200,7 +200,7 @@ class ConsoleFilterForm(WeibaoForm):
             *[(str(pk), label) for pk, label in pickers.engineers],
         ]
         self.fields["team"].choices = _id_choices(pickers.teams, _("Any team"))  # type: ignore[attr-defined]
-        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].choices = [("", _("Any category")), *category_choices()[1:]]  # type: ignore[attr-defined]
         for name, fld in self.fields.items():
             fld.widget.attrs.update({"aria-label": fld.label or name, "data-testid": f"filter-{name}"})
 

@@ -47,3 +47,15 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form").forEach(weibaoPriorityPreview);
 });
+
+// Filter forms (data-drop-empty): leave empty parameters out of the request, so the pushed URL
+// only names the filters in use (?queue=open&status=pending, not ?q=&priority=&...).
+document.addEventListener("htmx:configRequest", (event) => {
+  const elt = event.detail.elt;
+  if (!elt || !elt.closest || !elt.closest("[data-drop-empty]")) return;
+  const data = event.detail.formData;
+  if (!data) return;
+  new Set(data.keys()).forEach((key) => {
+    if (data.getAll(key).every((value) => value === "")) data.delete(key);
+  });
+});

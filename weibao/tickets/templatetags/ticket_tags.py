@@ -9,6 +9,7 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -83,6 +84,16 @@ def local_dt(value: datetime | str | None) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return moment.strftime(DATETIME_FORMAT)
+
+
+@register.filter
+def local_dt_wrap(value: datetime | str | None) -> SafeString:
+    """:func:`local_dt` that may break between the date and the time, never inside either."""
+    text = local_dt(value)
+    if " " not in text:
+        return format_html("{}", text)
+    day, clock = text.split(" ", 1)
+    return format_html('<span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span>', day, clock)
 
 
 @register.filter
@@ -220,7 +231,7 @@ def event_icon(kind: str) -> str:
 def stars(score: int | None) -> SafeString:
     if not score:
         return SafeString("")
-    full = '<i class="ti ti-star-filled text-yellow"></i>' * int(score)
+    full = '<i class="ti ti-star text-yellow"></i>' * int(score)
     empty = '<i class="ti ti-star text-secondary"></i>' * (5 - int(score))
     return format_html(
         '<span title="{}/5" aria-label="{}/5">{}</span>', score, score, SafeString(full + empty)

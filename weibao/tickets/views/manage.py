@@ -15,7 +15,7 @@ from weibao.core.forms import add_domain_error
 from weibao.tickets import selectors, services
 from weibao.tickets.choices import Level
 from weibao.tickets.forms import CategoryForm, DeskSettingsForm, PriorityMatrixForm
-from weibao.tickets.models import Category, DeskSettings
+from weibao.tickets.models import Category
 from weibao.tickets.views._common import HtmxHttpRequest, can_manage_desk
 
 
@@ -98,8 +98,7 @@ def manage_matrix(request: HtmxHttpRequest) -> HttpResponse:
 @allowed_if(can_manage_desk)
 def manage_settings(request: HtmxHttpRequest) -> HttpResponse:
     """Auto-close days and the progress-update interval."""
-    # A single configuration row, not user-scoped data: read directly, defaults until first saved.
-    current = DeskSettings.objects.filter(pk=1).first() or DeskSettings()
+    current = selectors.desk_settings_get()
     status = 200
     if request.method == "POST":
         form = DeskSettingsForm(request.POST)
