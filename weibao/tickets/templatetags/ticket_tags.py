@@ -9,8 +9,8 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -202,9 +202,8 @@ def event_changes(event: Any) -> list[dict[str, str]]:
         if name in _SILENT_FIELDS:
             continue
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        rows.append(
-            {"label": _field_label(name), "old": _value_label(name, old), "new": _value_label(name, new)}
-        )
+        label = capfirst(_field_label(name))
+        rows.append({"label": label, "old": _value_label(name, old), "new": _value_label(name, new)})
     return rows
 
 
