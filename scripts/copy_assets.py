@@ -16,7 +16,10 @@ VENDOR = ROOT / "static" / "vendor"
 # source (under node_modules) -> destination (under static/vendor)
 FILES = {
     "@tabler/core/dist/css/tabler.min.css": "tabler/tabler.min.css",
+    # Source maps are referenced from the minified files; the manifest storage refuses dangling references.
+    "@tabler/core/dist/css/tabler.min.css.map": "tabler/tabler.min.css.map",
     "@tabler/core/dist/js/tabler.min.js": "tabler/tabler.min.js",
+    "@tabler/core/dist/js/tabler.min.js.map": "tabler/tabler.min.js.map",
     "@tabler/icons-webfont/dist/tabler-icons.min.css": "tabler-icons/tabler-icons.min.css",
     "@tabler/icons-webfont/dist/fonts/tabler-icons.woff2": "tabler-icons/fonts/tabler-icons.woff2",
     "@tabler/icons-webfont/dist/fonts/tabler-icons.woff": "tabler-icons/fonts/tabler-icons.woff",
@@ -24,6 +27,7 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
     "signature_pad/dist/signature_pad.umd.min.js": "signature_pad/signature_pad.umd.min.js",
+    "signature_pad/dist/signature_pad.umd.min.js.map": "signature_pad/signature_pad.umd.min.js.map",
 }
 
 

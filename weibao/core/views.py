@@ -5,13 +5,13 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-from weibao.accounts.permissions import is_portal_user
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Staff land on the agent console, customers on the portal."""
-    if is_portal_user(user=request.user):
+    # ``is_portal`` is a property of the user model, so core needs no import from accounts.
+    if getattr(request.user, "is_portal", False):
         return redirect("tickets:portal_list")
     return redirect("tickets:console")
 
