@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Staff land on the agent console, customers on the portal."""
