@@ -113,12 +113,7 @@ def portal_create(request: HtmxHttpRequest) -> HttpResponse:
     else:
         form = PortalReportForm(customer_id=customer_id, initial=_initial_from_query(request))
     _customer_fields_attrs(form, reverse("tickets:portal_options"))
-    return render(
-        request,
-        "tickets/portal_create.html",
-        {"form": form, "preview": priority_preview_data()},
-        status=status,
-    )
+    return render(request, "tickets/portal_create.html", {"form": form}, status=status)
 
 
 @allowed_if(can_report)
