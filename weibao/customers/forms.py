@@ -66,6 +66,11 @@ class SiteForm(WeibaoForm):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["is_active"]  # new sites start active
+
 
 class SiteChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
@@ -100,9 +105,17 @@ class ContactForm(WeibaoForm):
     unlink_user = forms.BooleanField(label=_("Remove the portal login from this contact"), required=False)
 
     def __init__(
-        self, *args: Any, customer: Customer, has_login: bool, linkable_users: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        customer: Customer,
+        has_login: bool,
+        linkable_users: Any = None,
+        editing: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["is_active"]  # new contacts start active
         self.fields["site"] = _sites_field(customer)
         self.order_fields(["name", "title", "phone", "email", "site", "is_active"])
         self.fields["site"].widget.attrs["class"] = "form-select"
@@ -136,15 +149,23 @@ class SystemForm(WeibaoForm):
         label=_("Project manager"), required=False, queryset=User.objects.none()
     )
     go_live_date = forms.DateField(
-        label=_("Go-live date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Go-live date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     warranty_end = forms.DateField(
-        label=_("Warranty end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Warranty end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, customer: Customer, staff: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, customer: Customer, staff: Any, editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["is_active"]  # new systems start active
         self.fields["site"] = _sites_field(customer)
         self.fields["site"].widget.attrs["class"] = "form-select"
         pm_field = self.fields["project_manager"]

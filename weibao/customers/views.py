@@ -106,9 +106,8 @@ def site_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
     form = SiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
         try:
-            services.site_create(actor=request.user, customer_id=customer.pk, **data)
+            services.site_create(actor=request.user, customer_id=customer.pk, **form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -121,7 +120,7 @@ def site_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get(actor=request.user, site_id=site_id)
     initial = {n: getattr(site, n) for n in ("name", "address", "region", "distance_class", "is_active")}
-    form = SiteForm(request.POST or None, initial=initial)
+    form = SiteForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.site_update(actor=request.user, site_id=site.pk, changes=form.cleaned_data)  # type: ignore[arg-type]
@@ -183,6 +182,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
         customer=contact.customer,
         has_login=has_login,
         linkable_users=None if has_login else selectors.linkable_portal_users(actor=request.user),
+        editing=True,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -266,7 +266,9 @@ def system_edit(request: HttpRequest, system_id: int) -> HttpResponse:
         n: getattr(system, n)
         for n in ("name", "version", "site", "project_manager", "go_live_date", "warranty_end", "is_active")
     }
-    form = SystemForm(request.POST or None, initial=initial, customer=system.customer, staff=staff)
+    form = SystemForm(
+        request.POST or None, initial=initial, customer=system.customer, staff=staff, editing=True
+    )
     modules = [{"name": m.name, "version": m.version} for m in system.modules.all() if m.is_active]
     formset = ModuleFormSet(request.POST or None, initial=modules, prefix="modules")
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -232,3 +232,18 @@ class TestForms:
         response = pm.post(edit, data)
         assert response.status_code == 302
         assert [m.name for m in system.modules.filter(is_active=True)] == ["住院"]
+
+
+def test_date_inputs_render_iso_in_chinese(pm: Client) -> None:
+    """``<input type=date>`` needs YYYY-MM-DD whatever the active locale's date format is."""
+    system = DeliveredSystemFactory.create(go_live_date="2024-01-31")
+    response = pm.get(reverse("customers:system_edit", args=[system.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert 'value="2024-01-31"' in response.content.decode()
+
+
+def test_create_forms_have_no_active_switch(pm: Client) -> None:
+    customer = CustomerFactory.create()
+    for name in ("site_create", "contact_create", "system_create"):
+        form = pm.get(reverse(f"customers:{name}", args=[customer.pk])).context["form"]
+        assert "is_active" not in form.fields
