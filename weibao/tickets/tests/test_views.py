@@ -799,3 +799,8 @@ def test_queue_counts_match_the_lists_with_collaborators_and_teams(cast: Cast, c
         for queue in ("mine", "my_teams", "unassigned"):
             listed = login(user).get(reverse("tickets:console"), {"queue": queue}).context["page"].items
             assert counts[queue] == len(listed), queue
+
+
+def test_lists_vary_on_hx_request(cast: Cast, customer: Any) -> None:
+    assert "HX-Request" in login(cast.agent).get(reverse("tickets:console"))["Vary"]
+    assert "HX-Request" in login(portal_user(customer=customer)).get(reverse("tickets:portal_list"))["Vary"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.vary import vary_on_headers
 
 from weibao.accounts.decorators import allowed_if, forbidden
 from weibao.accounts.permissions import is_portal_user, is_staff_user
@@ -25,6 +26,7 @@ SORTABLE = {
 
 
 @allowed_if(signed_in)
+@vary_on_headers("HX-Request")  # the same URL answers a fragment to htmx: caches must tell them apart
 def console(request: HtmxHttpRequest) -> HttpResponse:
     """Queues, filters and the ticket table; an htmx request gets the table alone."""
     if is_portal_user(user=request.user):

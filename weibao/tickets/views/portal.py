@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.vary import vary_on_headers
 
 from weibao.accounts.decorators import allowed_if
 from weibao.accounts.permissions import is_portal_user
@@ -15,6 +16,7 @@ from weibao.tickets.views._common import PORTAL_PAGE_SIZE, HtmxHttpRequest, sign
 
 
 @allowed_if(signed_in)
+@vary_on_headers("HX-Request")  # the same URL answers a fragment to htmx: caches must tell them apart
 def portal_list(request: HtmxHttpRequest) -> HttpResponse:
     if not is_portal_user(user=request.user):
         return redirect("tickets:console")
