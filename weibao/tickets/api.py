@@ -59,7 +59,7 @@ from weibao.tickets.schemas import (
 )
 
 router = Router(tags=["tickets"])
-#: Reference data and files, mounted at the API root (/categories, /priority-matrix, /desk-settings, /attachments).
+#: Mounted at the API root: /categories, /priority-matrix, /desk-settings, /attachments/{id}/download.
 desk_router = Router(tags=["service desk"])
 
 In = TypeVar("In", bound=BaseModel)
@@ -101,7 +101,8 @@ def _parse_dual(request: HttpRequest, schema: type[In], files_field: str) -> tup
     """A JSON body, or form fields plus files (read from the stream, so big files never hit memory)."""
     files: list[UploadedFile] = []
     if request.content_type == "multipart/form-data":
-        data: Any = {key: value for key, value in request.POST.items() if value != ""}
+        # A browser form carries its CSRF token as a field; it is checked by the auth, not input.
+        data: Any = {k: v for k, v in request.POST.items() if v != "" and k != "csrfmiddlewaretoken"}
         files = request.FILES.getlist(files_field)
         unexpected = sorted(set(request.FILES) - {files_field})
         if unexpected:
