@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("weibao.core.urls")),
     path("accounts/", include("weibao.accounts.urls")),
     path("customers/", include("weibao.customers.urls")),
@@ -16,3 +16,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Unknown URLs under /api/ answer JSON like every other API error; pages get the HTML 404.
+handler404 = "weibao.core.views.not_found"

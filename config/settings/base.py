@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI's files for /api/v1/docs locally instead of from a CDN
     "weibao.core",
     "weibao.accounts",
     "weibao.customers",

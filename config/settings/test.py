@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES
@@ -17,7 +19,13 @@ STORAGES = {
 }
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = False
+# Uploaded files of a test run go to a throwaway folder, never into var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="weibao-test-media-"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WEIBAO_TEST_SQLITE", "")} if os.environ.get(
-        "WEIBAO_TEST_SQLITE"
-    ) else {}
+    # A file, not ":memory:": an in-memory database shared between threads fails at once with "table is
+    # locked" instead of waiting, so concurrency tests need the real file-locking behaviour. pytest-django
+    # suffixes the name per xdist worker.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("WEIBAO_TEST_SQLITE")
+        or str(Path(tempfile.gettempdir()) / f"weibao-test-{os.getppid()}.sqlite3")
+    }

@@ -412,11 +412,13 @@ def ticket_escalate(
     return ticket
 
 
-def ticket_add_collaborator(*, actor: Any, ticket_id: int, user_id: int, note: str = "") -> Ticket:
+def ticket_add_collaborator(
+    *, actor: Any, ticket_id: int, user_id: int, note: str = "", version: int | None = None
+) -> Ticket:
     """Pull in a colleague from another department (DSP-2)."""
     user = _staff_user(user_id=user_id, field="user_id")
     with transaction.atomic():
-        ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=None)
+        ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
         authorize(actor=actor, ticket=ticket, action=Action.ADD_COLLABORATOR)
         if ticket.collaborators.filter(pk=user_id).exists():
             raise Conflict(
