@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -100,7 +101,7 @@ def category_save(
     return category
 
 
-def priority_matrix_update(*, actor: Any, cells: dict[tuple[int, int], int]) -> None:
+def priority_matrix_update(*, actor: Any, cells: Mapping[tuple[int, int], int]) -> None:
     """Replace the urgency x impact matrix (TRI-2). Every cell must be given."""
     _require_config(actor=actor)
     expected = {(u, i) for u in Level.values for i in Level.values}

@@ -62,7 +62,7 @@ def make_ticket(
     cast = cast or Cast()
     agent = agent or cast.agent
     engineer = engineer or cast.engineer
-    customer = customer or CustomerFactory()
+    customer = customer or CustomerFactory.create()
     fields.setdefault("title", "门诊挂号系统无法打印发票")
     fields.setdefault("description", "收费窗口点击打印后没有反应。")
     fields.setdefault("channel", Channel.PHONE)
@@ -75,7 +75,9 @@ def make_ticket(
         elif step == "pend":
             services.ticket_pend(actor=engineer, ticket_id=ticket.pk, reason=PendingReason.CUSTOMER)
         elif step == "resolve":
-            services.ticket_resolve(actor=engineer, ticket_id=ticket.pk, analysis="打印驱动损坏", solution="重装驱动")
+            services.ticket_resolve(
+                actor=engineer, ticket_id=ticket.pk, analysis="打印驱动损坏", solution="重装驱动"
+            )
         elif step == "verify":
             services.ticket_verify(actor=agent, ticket_id=ticket.pk, note="已电话确认可以打印")
         elif step == "close":

@@ -39,7 +39,9 @@ def test_interval_change_moves_open_tickets_due_times() -> None:
 def test_categories_are_two_levels_of_one_kind() -> None:
     admin = staff_user(role_codes=["admin"])
     technical = Category.objects.get(code="technical")
-    sub = services.category_save(actor=admin, code="technical-db", name="数据库", kind="technical", parent_id=technical.pk)
+    sub = services.category_save(
+        actor=admin, code="technical-db", name="数据库", kind="technical", parent_id=technical.pk
+    )
     assert sub.parent == technical
     with pytest.raises(ValidationFailed):
         services.category_save(actor=admin, code="x", name="x", kind="usage", parent_id=technical.pk)
@@ -48,7 +50,12 @@ def test_categories_are_two_levels_of_one_kind() -> None:
     with pytest.raises(ValidationFailed):
         services.category_save(actor=admin, code="technical-db", name="dup", kind="technical")
     edited = services.category_save(
-        actor=admin, category_id=sub.pk, code="technical-db", name="数据库故障", kind="technical", parent_id=technical.pk
+        actor=admin,
+        category_id=sub.pk,
+        code="technical-db",
+        name="数据库故障",
+        kind="technical",
+        parent_id=technical.pk,
     )
     assert edited.name == "数据库故障"
 

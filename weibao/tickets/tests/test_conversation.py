@@ -39,7 +39,9 @@ def test_empty_and_script_only_comments_are_refused() -> None:
     with pytest.raises(ValidationFailed):
         services.comment_create(actor=cast.agent, ticket_id=ticket.pk, body="  ")
     with pytest.raises(ValidationFailed):
-        services.comment_create(actor=cast.agent, ticket_id=ticket.pk, body="<script>x</script>", body_is_html=True)
+        services.comment_create(
+            actor=cast.agent, ticket_id=ticket.pk, body="<script>x</script>", body_is_html=True
+        )
     assert ticket.comments.count() == 0
 
 

@@ -25,9 +25,9 @@ from weibao.tickets.tests.factories import Cast, make_ticket
 pytestmark = pytest.mark.django_db
 
 
-def _create(**kwargs):  # type: ignore[no-untyped-def]
+def _create(**kwargs):
     agent = kwargs.pop("actor", None) or staff_user(role_codes=["agent"])
-    kwargs.setdefault("customer_id", CustomerFactory().pk)
+    kwargs.setdefault("customer_id", CustomerFactory.create().pk)
     kwargs.setdefault("title", "网络中断")
     kwargs.setdefault("channel", "phone")
     return services.ticket_create(actor=agent, **kwargs)
@@ -75,17 +75,17 @@ def test_bad_input_names_the_field_and_writes_nothing(kwargs: dict, field: str) 
 
 
 def test_references_must_belong_to_the_customer() -> None:
-    customer = CustomerFactory()
-    foreign_system = DeliveredSystemFactory()
+    customer = CustomerFactory.create()
+    foreign_system = DeliveredSystemFactory.create()
     with pytest.raises(ValidationFailed) as excinfo:
         _create(customer_id=customer.pk, system_id=foreign_system.pk)
     assert excinfo.value.field == "system_id"
-    system = DeliveredSystemFactory(customer=customer)
-    other_module = SystemModuleFactory()
+    system = DeliveredSystemFactory.create(customer=customer)
+    other_module = SystemModuleFactory.create()
     with pytest.raises(ValidationFailed) as excinfo:
         _create(customer_id=customer.pk, system_id=system.pk, module_id=other_module.pk)
     assert excinfo.value.field == "module_id"
-    module = SystemModuleFactory(system=system)
+    module = SystemModuleFactory.create(system=system)
     ticket = _create(customer_id=customer.pk, system_id=system.pk, module_id=module.pk)
     assert ticket.module == module
 
@@ -120,12 +120,14 @@ def test_category_and_triage_update_recomputes_priority() -> None:
 
 
 def test_portal_user_reports_only_for_own_customer() -> None:
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     user = portal_user(customer=customer)
     ticket = services.ticket_create(actor=user, customer_id=None, title="无法登录", channel="portal")
     assert ticket.customer == customer and ticket.reporter_name == user.contact.name
     with pytest.raises(NotFound):
-        services.ticket_create(actor=user, customer_id=CustomerFactory().pk, title="x", channel="portal")
+        services.ticket_create(
+            actor=user, customer_id=CustomerFactory.create().pk, title="x", channel="portal"
+        )
     with pytest.raises(ValidationFailed):
         services.ticket_create(actor=user, customer_id=None, title="x", channel="phone")
 
@@ -136,7 +138,9 @@ def test_finance_cannot_create() -> None:
 
 
 def test_html_description_is_sanitised_and_text_is_escaped() -> None:
-    ticket = _create(description='<p onclick="x()">打印<script>alert(1)</script></p>', description_is_html=True)
+    ticket = _create(
+        description='<p onclick="x()">打印<script>alert(1)</script></p>', description_is_html=True
+    )
     assert "script" not in ticket.description and "onclick" not in ticket.description
     assert "打印" in ticket.description
     ticket = _create(description="<b>not html</b>\n第二行")
@@ -144,7 +148,7 @@ def test_html_description_is_sanitised_and_text_is_escaped() -> None:
 
 
 @override_settings(ATTACHMENT_MAX_BYTES=1024, ATTACHMENT_MAX_FILES=2)
-def test_attachment_limits_are_checked_before_writing(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_limits_are_checked_before_writing(tmp_path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path
     big = SimpleUploadedFile("screen.png", b"x" * 2048, content_type="image/png")
     with pytest.raises(PayloadTooLarge):

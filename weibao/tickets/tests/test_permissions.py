@@ -15,7 +15,16 @@ from weibao.tickets.choices import Status
 from weibao.tickets.models import Ticket, TicketEvent
 from weibao.tickets.tests.factories import Cast, make_ticket
 
-ROLES = ["agent", "support_engineer", "ops_engineer", "project_manager", "service_manager", "finance", "admin", "portal"]
+ROLES = [
+    "agent",
+    "support_engineer",
+    "ops_engineer",
+    "project_manager",
+    "service_manager",
+    "finance",
+    "admin",
+    "portal",
+]
 
 # action -> (status the ticket is in, roles allowed). Engineers here are NOT the assignee: the
 # assignee's own rights are tested separately below.
@@ -33,7 +42,15 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "merge": (Status.NEW, {"agent", "service_manager", "admin"}),
     "comment": (
         Status.IN_PROGRESS,
-        {"agent", "support_engineer", "ops_engineer", "project_manager", "service_manager", "admin", "portal"},
+        {
+            "agent",
+            "support_engineer",
+            "ops_engineer",
+            "project_manager",
+            "service_manager",
+            "admin",
+            "portal",
+        },
     ),
     "note": (
         Status.IN_PROGRESS,
@@ -54,7 +71,9 @@ def _call(action: str, actor: Any, ticket: Ticket, other: Ticket, helper: Any) -
         "start": lambda: services.ticket_start(actor=actor, ticket_id=ticket.pk),
         "pend": lambda: services.ticket_pend(actor=actor, ticket_id=ticket.pk, reason="customer"),
         "resume": lambda: services.ticket_resume(actor=actor, ticket_id=ticket.pk),
-        "resolve": lambda: services.ticket_resolve(actor=actor, ticket_id=ticket.pk, analysis="a", solution="s"),
+        "resolve": lambda: services.ticket_resolve(
+            actor=actor, ticket_id=ticket.pk, analysis="a", solution="s"
+        ),
         "verify": lambda: services.ticket_verify(actor=actor, ticket_id=ticket.pk, note="已确认"),
         "close": lambda: services.ticket_close(actor=actor, ticket_id=ticket.pk),
         "rate": lambda: services.ticket_rate(actor=actor, ticket_id=ticket.pk, score=4),
@@ -77,7 +96,7 @@ def _call(action: str, actor: Any, ticket: Ticket, other: Ticket, helper: Any) -
 @pytest.mark.parametrize("action", list(MATRIX))
 def test_permission_matrix(action: str, role: str) -> None:
     status, allowed = MATRIX[action]
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     cast = Cast()
     ticket = make_ticket(status=status, customer=customer, cast=cast)
     other = make_ticket(customer=customer, cast=cast)
@@ -132,7 +151,7 @@ def test_portal_user_of_another_customer_gets_not_found() -> None:
     from weibao.core.errors import NotFound
 
     ticket = make_ticket(status=Status.VERIFIED)
-    stranger = portal_user(customer=CustomerFactory())
+    stranger = portal_user(customer=CustomerFactory.create())
     with pytest.raises(NotFound):
         services.ticket_close(actor=stranger, ticket_id=ticket.pk)
     with pytest.raises(NotFound):

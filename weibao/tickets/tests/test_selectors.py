@@ -46,17 +46,19 @@ def test_staff_without_view_all_see_only_their_involvement() -> None:
 
 def test_filters() -> None:
     cast = Cast()
-    customer = CustomerFactory()
-    system = DeliveredSystemFactory(customer=customer)
-    team = TeamFactory()
+    customer = CustomerFactory.create()
+    system = DeliveredSystemFactory.create(customer=customer)
+    team = TeamFactory.create()
     team.members.add(cast.agent)
     network = Category.objects.get(code="technical-network")
-    a = make_ticket(cast=cast, customer=customer, system_id=system.pk, category_id=network.pk, is_emergency=True)
+    a = make_ticket(
+        cast=cast, customer=customer, system_id=system.pk, category_id=network.pk, is_emergency=True
+    )
     b = make_ticket(status=Status.IN_PROGRESS, cast=cast, customer=customer)
     c = make_ticket(status=Status.CLOSED, cast=cast)
     services.ticket_assign(actor=cast.agent, ticket_id=a.pk, team_id=team.pk)
 
-    def ids(**kwargs) -> set[int]:  # type: ignore[no-untyped-def]
+    def ids(**kwargs) -> set[int]:
         return {t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(**kwargs)).items}
 
     assert ids(customer_id=customer.pk) == {a.pk, b.pk}
@@ -83,8 +85,12 @@ def test_text_search_finds_chinese_words_and_numbers() -> None:
     cast = Cast()
     printer = make_ticket(cast=cast, title="收费处打印机卡纸")
     network = make_ticket(cast=cast, title="住院部网络中断", description="交换机指示灯不亮")
-    assert [t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(text="打印机")).items] == [printer.pk]
-    assert [t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(text="交换机")).items] == [network.pk]
+    assert [t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(text="打印机")).items] == [
+        printer.pk
+    ]
+    assert [t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(text="交换机")).items] == [
+        network.pk
+    ]
     found = ticket_list(actor=cast.agent, filters=TicketFilters(text=str(network.number))).items
     assert [t.pk for t in found] == [network.pk]
 

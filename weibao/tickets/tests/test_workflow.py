@@ -23,11 +23,15 @@ pytestmark = pytest.mark.django_db
 def _run(action: str, ticket: Ticket, cast: Cast, other: Ticket | None = None) -> Ticket:
     a, e = cast.agent, cast.engineer
     calls: dict[str, Any] = {
-        Action.ASSIGN: lambda: services.ticket_assign(actor=a, ticket_id=ticket.pk, assignee_id=e.pk, reason="换人"),
+        Action.ASSIGN: lambda: services.ticket_assign(
+            actor=a, ticket_id=ticket.pk, assignee_id=e.pk, reason="换人"
+        ),
         Action.START: lambda: services.ticket_start(actor=e, ticket_id=ticket.pk),
         Action.PEND: lambda: services.ticket_pend(actor=e, ticket_id=ticket.pk, reason="customer"),
         Action.RESUME: lambda: services.ticket_resume(actor=e, ticket_id=ticket.pk),
-        Action.RESOLVE: lambda: services.ticket_resolve(actor=e, ticket_id=ticket.pk, analysis="x", solution="y"),
+        Action.RESOLVE: lambda: services.ticket_resolve(
+            actor=e, ticket_id=ticket.pk, analysis="x", solution="y"
+        ),
         Action.VERIFY: lambda: services.ticket_verify(actor=a, ticket_id=ticket.pk, note="ok"),
         Action.CLOSE: lambda: services.ticket_close(actor=a, ticket_id=ticket.pk),
         Action.REOPEN: lambda: services.ticket_reopen(actor=a, ticket_id=ticket.pk, reason="复发"),
@@ -65,12 +69,15 @@ def test_transition_table(action: str, status: str) -> None:
 
 
 def test_full_lifecycle_records_every_step() -> None:
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     customer_user = portal_user(customer=customer)
     cast = Cast()
     t = services.ticket_create(actor=customer_user, customer_id=None, title="HIS 登录很慢", channel="portal")
+    assert t.contact is not None
     assert t.status == Status.NEW and t.customer == customer and t.contact.user == customer_user
-    services.ticket_assign(actor=cast.agent, ticket_id=t.pk, assignee_id=cast.engineer.pk, requirements="今天处理")
+    services.ticket_assign(
+        actor=cast.agent, ticket_id=t.pk, assignee_id=cast.engineer.pk, requirements="今天处理"
+    )
     services.ticket_start(actor=cast.engineer, ticket_id=t.pk)
     services.ticket_pend(actor=cast.engineer, ticket_id=t.pk, reason="customer", note="等待日志")
     services.ticket_resume(actor=cast.engineer, ticket_id=t.pk)
@@ -91,7 +98,7 @@ def test_reassign_needs_reason_and_keeps_history() -> None:
     with pytest.raises(Conflict) as excinfo:
         services.ticket_assign(actor=cast.agent, ticket_id=ticket.pk, assignee_id=other.pk)
     assert excinfo.value.code == "already_assigned"
-    team = TeamFactory()
+    team = TeamFactory.create()
     ticket = services.ticket_assign(
         actor=cast.agent, ticket_id=ticket.pk, assignee_id=other.pk, team_id=team.pk, reason="需要运维"
     )
@@ -214,4 +221,7 @@ def test_auto_close_after_configured_days_is_idempotent() -> None:
     recent.refresh_from_db()
     assert (old.status, old.close_kind) == (Status.CLOSED, CloseKind.AUTO)
     assert recent.status == Status.VERIFIED
-    assert TicketEvent.objects.filter(ticket=old, actor__isnull=True, changes__close_kind=["", "auto"]).count() == 1
+    assert (
+        TicketEvent.objects.filter(ticket=old, actor__isnull=True, changes__close_kind=["", "auto"]).count()
+        == 1
+    )
