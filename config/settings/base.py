@@ -126,6 +126,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # username or per address in the window lock further attempts until the window has passed.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# How many reverse proxies (nginx, a load balancer) stand in front of Weibao. With 0 the client address is
+# REMOTE_ADDR; with N the Nth address from the right of X-Forwarded-For, which proxies append and clients
+# cannot forge. Wrong here means everybody shares the proxy's address for login throttling.
+LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -205,3 +205,21 @@ class TeamForm(WeibaoForm):
         help_text=_("The lead is always a member."),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class OwnPasswordForm(TablerFormMixin, forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two passwords differ."))
+        return data

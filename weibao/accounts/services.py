@@ -512,6 +512,26 @@ def user_set_password(*, actor: Any, user_id: int, password: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_change_own_password(*, actor: Any, current_password: str, new_password: str) -> User:
+    """A signed-in user changes their own password; the current one must be given first."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="not_authenticated")
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(current_password or ""):
+        raise ValidationFailed(
+            _("Your current password is not correct."), code="wrong_password", field="current_password"
+        )
+    try:
+        _validate_password(new_password, user=user)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.detail, code=exc.code, field="new_password") from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="user.change_own_password", target=user)
+    return user
+
+
 # --------------------------------------------------------------------------- roles
 
 

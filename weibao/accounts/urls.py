@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("manage/", views.manage_home, name="manage_home"),

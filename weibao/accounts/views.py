@@ -6,7 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -22,6 +23,7 @@ from weibao.accounts.choices import Perm, UserKind
 from weibao.accounts.decorators import allowed_if, client_ip
 from weibao.accounts.forms import (
     LoginForm,
+    OwnPasswordForm,
     PasswordResetForm,
     RoleForm,
     TeamForm,
@@ -64,6 +66,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+# --------------------------------------------------------------------------- own password
+
+
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Every user, staff or portal, changes their own password here."""
+    form = OwnPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_own_password(
+                actor=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)  # stay signed in on this device
+            messages.success(request, _("Your password has been changed."))
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 # --------------------------------------------------------------------------- API tokens
