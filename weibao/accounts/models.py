@@ -26,6 +26,23 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name to show: an unedited built-in role name reads in the viewer's language."""
+        from django.utils import translation
+
+        from weibao.accounts.choices import BUILTIN_ROLES
+
+        builtin = BUILTIN_ROLES.get(self.code) if self.is_builtin else None
+        if builtin is not None:
+            seeded = set()
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    seeded.add(str(builtin[0]))
+            if self.name in seeded:
+                return str(builtin[0])
         return str(self.name)
 
 

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -75,7 +76,7 @@ class SessionCookieAuth(APIKeyCookie):
         if not key:
             return None
         if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF check failed.")
+            raise HttpError(403, gettext("CSRF check failed."))
         return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:

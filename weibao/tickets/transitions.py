@@ -27,7 +27,7 @@ class Action(models.TextChoices):
     VERIFY = "verify", _("Verify")
     CLOSE = "close", _("Confirm and close")
     REOPEN = "reopen", _("Reopen")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", _("Cancel ticket")
     MERGE = "merge", _("Merge into another ticket")
     RATE = "rate", _("Rate satisfaction")
     ESCALATE = "escalate", _("Escalate")

@@ -4,14 +4,23 @@ from django.db import migrations
 
 
 def seed_roles(apps, schema_editor):
+    from django.utils import translation
+
     from weibao.accounts.choices import BUILTIN_ROLES
 
     Role = apps.get_model("accounts", "Role")
-    for code, (name, perms, is_staff_role) in BUILTIN_ROLES.items():
-        Role.objects.update_or_create(
-            code=code,
-            defaults={"name": str(name), "permissions": list(perms), "is_staff_role": is_staff_role, "is_builtin": True},
-        )
+    # migrate deactivates translations; store the Chinese names explicitly (the default language).
+    with translation.override("zh-hans"):
+        for code, (name, perms, is_staff_role) in BUILTIN_ROLES.items():
+            Role.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name": str(name),
+                    "permissions": list(perms),
+                    "is_staff_role": is_staff_role,
+                    "is_builtin": True,
+                },
+            )
 
 
 class Migration(migrations.Migration):
