@@ -6,8 +6,10 @@ import ast
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -31,7 +33,7 @@ def _modules(package: str) -> list[ModuleType]:
     return found
 
 
-def _public_functions(module: ModuleType) -> list[object]:
+def _public_functions(module: ModuleType) -> list[Callable[..., Any]]:
     return [
         obj
         for name, obj in vars(module).items()
@@ -40,14 +42,18 @@ def _public_functions(module: ModuleType) -> list[object]:
 
 
 @pytest.mark.parametrize("app", WEIBAO_APPS, ids=lambda cfg: cfg.label)
-def test_services_and_selectors_are_keyword_only(app) -> None:  # type: ignore[no-untyped-def]
+def test_services_and_selectors_are_keyword_only(app) -> None:
     """Rule 1/2: ``<entity>_<verb>(*, actor, ...)``: keyword-only, typed, documented."""
     offenders = []
     for kind in ("services", "selectors"):
         for module in _modules(f"{app.name}.{kind}"):
             for func in _public_functions(module):
-                params = inspect.signature(func).parameters.values()  # type: ignore[arg-type]
-                positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                params = inspect.signature(func).parameters.values()
+                positional_kinds = (
+                    inspect.Parameter.POSITIONAL_ONLY,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                )
+                positional = [p.name for p in params if p.kind in positional_kinds]
                 if positional:
                     offenders.append(f"{module.__name__}.{func.__name__}: positional {positional}")
                 if kind == "services" and not (func.__doc__ or "").strip():
@@ -56,7 +62,7 @@ def test_services_and_selectors_are_keyword_only(app) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize("app", WEIBAO_APPS, ids=lambda cfg: cfg.label)
-def test_every_model_has_a_docstring(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_model_has_a_docstring(app) -> None:
     missing = [
         m.__name__
         for m in app.get_models()
@@ -73,7 +79,8 @@ def test_no_signals_drive_domain_flow() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("django.db.models.signals"):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module and module.startswith("django.db.models.signals"):
                 offenders.append(str(path.relative_to(ROOT)))
             if isinstance(node, ast.Name) and node.id == "receiver":
                 offenders.append(str(path.relative_to(ROOT)))

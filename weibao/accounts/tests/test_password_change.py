@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("kind", ["staff", "portal"])
-def test_change_own_password(client, kind: str) -> None:  # type: ignore[no-untyped-def]
+def test_change_own_password(client, kind: str) -> None:
     user = (
         staff_user(role_codes=["agent"])
         if kind == "staff"
@@ -46,7 +46,7 @@ def test_change_own_password(client, kind: str) -> None:  # type: ignore[no-unty
     assert client.get("/accounts/password/").status_code == 200  # still signed in
 
 
-def test_weak_or_mismatched_new_password_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+def test_weak_or_mismatched_new_password_is_refused(client) -> None:
     user = staff_user(role_codes=["agent"])
     client.force_login(user)
     response = client.post(
@@ -67,6 +67,6 @@ def test_weak_or_mismatched_new_password_is_refused(client) -> None:  # type: ig
     assert user.check_password("pw-Weibao-123")
 
 
-def test_anonymous_is_sent_to_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_is_sent_to_login(client) -> None:
     response = client.get("/accounts/password/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
