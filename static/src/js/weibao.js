@@ -59,3 +59,19 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (data.getAll(key).every((value) => value === "")) data.delete(key);
   });
 });
+
+// Star ratings light up every star up to the chosen one (5 lights 1-5), not only the chosen button.
+function lightStars(group) {
+  const checked = group.querySelector("input:checked");
+  const chosen = checked ? Number(checked.value) : 0;
+  group.querySelectorAll("input").forEach((input) => {
+    const label = group.querySelector(`label[for="${input.id}"]`);
+    if (label) label.classList.toggle("is-lit", Number(input.value) <= chosen);
+  });
+}
+document.addEventListener("change", (event) => {
+  const group = event.target.closest && event.target.closest(".star-rating");
+  if (group) lightStars(group);
+});
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".star-rating").forEach(lightStars));
+document.addEventListener("htmx:afterSwap", () => document.querySelectorAll(".star-rating").forEach(lightStars));

@@ -60,8 +60,14 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = id_choices(self.pickers.engineers)  # type: ignore[attr-defined]
-        self.fields["team"].choices = id_choices(self.pickers.teams)  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = id_choices(  # type: ignore[attr-defined]
+            self.pickers.engineers, empty=_("No engineer (team only)")
+        )
+        self.fields["team"].choices = id_choices(self.pickers.teams, empty=_("No team"))  # type: ignore[attr-defined]
+        already_dispatched = self.ticket.status != "new" or self.ticket.assignee_id or self.ticket.team_id
+        if not already_dispatched:
+            # A first dispatch needs no reason; the field only confuses.
+            del self.fields["reason"]
         if not self.is_bound:
             self.initial.update(
                 assignee=self.ticket.assignee_id,
@@ -287,10 +293,22 @@ class EditForm(CustomerFieldsMixin, ActionForm):
                 "reporter_name": d.get("reporter_name") or "",
                 "reporter_phone": d.get("reporter_phone") or "",
                 "reporter_email": d.get("reporter_email") or "",
-                "problem_started_at": d.get("problem_started_at"),
-                "reported_at": d.get("reported_at"),
+                **self._changed_times(d),
             }
         }
+
+    def _changed_times(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Times the user actually changed. The inputs show minutes only, so an untouched field would
+        otherwise round the stored seconds away and log a meaningless change."""
+        changed: dict[str, Any] = {}
+        for name in ("problem_started_at", "reported_at"):
+            new, old = data.get(name), getattr(self.ticket, name)
+            same = (new is None and old is None) or (
+                new is not None and old is not None and new == old.replace(second=0, microsecond=0)
+            )
+            if not same:
+                changed[name] = new
+        return changed
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -230,8 +230,9 @@ def event_icon(kind: str) -> str:
 def stars(score: int | None) -> SafeString:
     if not score:
         return SafeString("")
-    full = '<i class="ti ti-star text-yellow"></i>' * int(score)
-    empty = '<i class="ti ti-star text-secondary"></i>' * (5 - int(score))
+    # Filled and hollow star characters: the outline icon font has no filled star.
+    full = '<span class="text-yellow">★</span>' * int(score)
+    empty = '<span class="text-secondary">☆</span>' * (5 - int(score))
     return format_html(
         '<span title="{}/5" aria-label="{}/5">{}</span>', score, score, SafeString(full + empty)
     )

@@ -201,3 +201,28 @@ def test_event_changes_show_labels() -> None:
         ("Priority", "—", "Critical"),
         ("Urgency", "Low", "High"),
     ]
+
+
+def test_edit_form_leaves_untouched_times_alone() -> None:
+    """The inputs show minutes only; saving the dialog unchanged must not rewrite reported_at."""
+    cast = Cast()
+    reported = timezone.now().replace(second=37, microsecond=123000) - timezone.timedelta(hours=2)
+    ticket = make_ticket(cast=cast, reported_at=reported)
+    unbound = EditForm(ticket=ticket)
+    data = {name: unbound[name].value() for name in unbound.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["reported_at"] = timezone.localtime(ticket.reported_at).strftime("%Y-%m-%dT%H:%M")
+    data["is_emergency"] = ""
+    form = EditForm(data, ticket=ticket)
+    assert form.is_valid(), form.errors
+    changes = form.service_kwargs()["changes"]
+    assert "reported_at" not in changes
+    assert "problem_started_at" not in changes
+
+
+def test_first_dispatch_has_no_reason_field_but_reassignment_does() -> None:
+    cast = Cast()
+    new = make_ticket(cast=cast)
+    assert "reason" not in AssignForm(ticket=new).fields
+    assigned = make_ticket(cast=cast, status=Status.ASSIGNED)
+    assert "reason" in AssignForm(ticket=assigned).fields
