@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -206,7 +206,7 @@ def test_event_changes_show_labels() -> None:
 def test_edit_form_leaves_untouched_times_alone() -> None:
     """The inputs show minutes only; saving the dialog unchanged must not rewrite reported_at."""
     cast = Cast()
-    reported = timezone.now().replace(second=37, microsecond=123000) - timezone.timedelta(hours=2)
+    reported = timezone.now().replace(second=37, microsecond=123000) - timedelta(hours=2)
     ticket = make_ticket(cast=cast, reported_at=reported)
     unbound = EditForm(ticket=ticket)
     data = {name: unbound[name].value() for name in unbound.fields}
