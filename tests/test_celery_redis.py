@@ -56,7 +56,7 @@ def redis_celery_app(redis_url: str) -> Iterator[Celery]:
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_on_redis_auto_closes_verified_tickets(redis_celery_app: Celery) -> None:
     from weibao.tickets.tasks import auto_close_verified_tickets
 
