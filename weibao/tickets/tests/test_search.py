@@ -223,6 +223,11 @@ def test_the_index_exists() -> None:
                 " WHERE table_name = 'tickets_ticket' AND column_name = 'search_vector'"
             )
             assert "to_tsvector('simple'::regconfig, search_document)" in cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT attstattarget FROM pg_attribute"
+                " WHERE attrelid = 'tickets_ticket'::regclass AND attname = 'search_vector'"
+            )
+            assert cursor.fetchone()[0] == 1000
 
 
 @pytest.mark.postgres
