@@ -9,8 +9,6 @@ The index follows the column by itself (SQLite triggers, PostgreSQL generated co
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
 from django.db import connections
 from django.db.models import Q, QuerySet
 
@@ -18,9 +16,6 @@ from weibao.core.html import html_to_text
 from weibao.core.search import search_condition, search_document
 from weibao.tickets.choices import Visibility
 from weibao.tickets.models import Ticket
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 #: The SQLite FTS5 table over ``tickets_ticket.search_document`` (migration 0003).
 TICKET_FTS_TABLE = "tickets_ticket_fts"
@@ -64,7 +59,7 @@ def ticket_search_reindex(*, queryset: QuerySet[Ticket] | None = None, batch_siz
     changed = 0
     last_pk = 0
     while True:
-        batch: Iterable[Ticket] = list(base.filter(pk__gt=last_pk)[:batch_size])
+        batch: list[Ticket] = list(base.filter(pk__gt=last_pk)[:batch_size])
         if not batch:
             return changed
         for ticket in batch:
@@ -78,7 +73,7 @@ def ticket_search_reindex(*, queryset: QuerySet[Ticket] | None = None, batch_siz
 def filter_tickets_by_text(*, queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """``queryset`` narrowed to tickets matching a search box's ``text``; unchanged for empty text.
 
-    Every word must occur (the last may be a prefix, for search-as-you-type); a query of digits,
+    Every word must occur (the last may be a prefix, for search-as-you-type, unless it is a number); a query of digits,
     optionally with ``#``, also matches that ticket number exactly. Ordering is the caller's.
     """
     condition = search_condition(text=text, fts_table=TICKET_FTS_TABLE, using=queryset.db)
