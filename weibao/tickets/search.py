@@ -9,6 +9,7 @@ The index follows the column by itself (SQLite triggers, PostgreSQL generated co
 from __future__ import annotations
 
 import re
+
 from django.db import connections
 from django.db.models import Q, QuerySet
 
@@ -73,8 +74,9 @@ def ticket_search_reindex(*, queryset: QuerySet[Ticket] | None = None, batch_siz
 def filter_tickets_by_text(*, queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """``queryset`` narrowed to tickets matching a search box's ``text``; unchanged for empty text.
 
-    Every word must occur (the last may be a prefix, for search-as-you-type, unless it is a number); a query of digits,
-    optionally with ``#``, also matches that ticket number exactly. Ordering is the caller's.
+    Every word must occur (the last may be a prefix, for search-as-you-type, unless it is a number);
+    a query of digits, optionally with ``#``, also matches that ticket number exactly. Ordering is the
+    caller's; order by an indexed column (weibao.core.search).
     """
     condition = search_condition(text=text, fts_table=TICKET_FTS_TABLE, using=queryset.db)
     number = _NUMBER_RE.match(text.strip())
