@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -161,12 +161,33 @@ def _apply_filters(*, qs: QuerySet[Ticket], actor: Any, filters: TicketFilters) 
     if filters.reported_to:
         qs = qs.filter(reported_at__lt=filters.reported_to)
     if filters.text.strip():
-        from weibao.tickets.search import filter_tickets_by_text
+        if is_portal_user(user=actor):
+            qs = _portal_text_filter(qs=qs, text=filters.text)
+        else:
+            from weibao.tickets.search import filter_tickets_by_text
 
-        qs = filter_tickets_by_text(queryset=qs, text=filters.text)
+            qs = filter_tickets_by_text(queryset=qs, text=filters.text)
     if filters.queue in ("mine", "my_teams"):
         qs = qs.distinct()
     return qs
+
+
+def _portal_text_filter(*, qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Text search for customers over what they may read: title, description and public replies.
+
+    The shared search document also holds internal notes; matching against it would let a customer
+    learn words from notes they cannot see. A customer's scope is one customer's tickets, so plain
+    substring matching is cheap enough here.
+    """
+    text = text.strip()[:100]
+    number = text.lstrip("#")
+    public_replies = TicketComment.objects.filter(
+        ticket=OuterRef("pk"), visibility="public", body__icontains=text
+    )
+    condition = Q(title__icontains=text) | Q(description__icontains=text) | Q(Exists(public_replies))
+    if number.isdigit():
+        condition |= Q(number=int(number))
+    return qs.filter(condition)
 
 
 def ticket_list(

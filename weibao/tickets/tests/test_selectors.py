@@ -133,3 +133,23 @@ def test_unrelated_staff_cannot_read_a_ticket_without_view_all() -> None:
     ticket = make_ticket()
     with pytest.raises(NotFound):
         selectors.ticket_get(actor=nobody, ticket_id=ticket.pk)
+
+
+def test_portal_search_never_matches_internal_notes() -> None:
+    cast = Cast()
+    ticket = make_ticket(cast=cast, title="收费处打印机卡纸", status=Status.IN_PROGRESS)
+    services.comment_create(actor=cast.engineer, ticket_id=ticket.pk, body="供应商固件有缺陷", internal=True)
+    services.comment_create(actor=cast.engineer, ticket_id=ticket.pk, body="已更换硒鼓")
+    user = portal_user(customer=ticket.customer)
+
+    def found(text: str) -> list[int]:
+        return [t.pk for t in ticket_list(actor=user, filters=TicketFilters(text=text)).items]
+
+    assert found("固件") == []
+    assert found("硒鼓") == [ticket.pk]
+    assert found("打印机") == [ticket.pk]
+    assert found(f"#{ticket.number}") == [ticket.pk]
+    # Staff search the full document, notes included.
+    assert [t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(text="固件")).items] == [
+        ticket.pk
+    ]
