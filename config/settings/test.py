@@ -21,6 +21,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = False
 # Uploaded files of a test run go to a throwaway folder, never into var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="weibao-test-media-"))
+# Tests do not collectstatic; an existing (empty) root keeps WhiteNoise from warning on every request.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="weibao-test-static-"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not ":memory:": an in-memory database shared between threads fails at once with "table is
     # locked" instead of waiting, so concurrency tests need the real file-locking behaviour. pytest-django
