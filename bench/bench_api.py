@@ -367,7 +367,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Tickets in the database: {report['targets']['total']:,}; filtered customer: "
         f"{report['targets']['customer_name']} ({report['targets']['customer_tickets']:,} tickets). "
-        f"gunicorn workers: {report['settings']['workers']}; experiment: {report['settings']['experiment']}; "
+        f"gunicorn workers: {report['settings']['workers']}; "
         f"load average before / after: {machine['load_average_before'][0]} / "
         f"{machine.get('load_average_after', ['?'])[0]}.",
         "",
@@ -411,11 +411,6 @@ def main() -> None:
     parser.add_argument("--skip-reads", action="store_true")
     parser.add_argument("--keep-created", action="store_true", help="keep the tickets the create phases made")
     parser.add_argument(
-        "--experiment",
-        choices=["sequence"],
-        help="sequence: ticket numbers from a PostgreSQL sequence, not core.Counter (gunicorn_experiment.py)",
-    )
-    parser.add_argument(
         "--quiet-load",
         type=float,
         default=0,
@@ -436,11 +431,6 @@ def main() -> None:
     token, cookie = credentials()
     max_id = Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0
     config = None
-    if args.experiment == "sequence":
-        config = str(ROOT / "bench" / "gunicorn_experiment.py")
-        start = (Ticket.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1_000_000
-        with connection.cursor() as cur:
-            cur.execute(f"CREATE SEQUENCE IF NOT EXISTS bench_ticket_number START WITH {int(start)}")
     connection.close()  # nothing of ours holds a connection while gunicorn runs
 
     server = Server(port=args.port, workers=args.workers, config=config)
@@ -449,7 +439,6 @@ def main() -> None:
     report["settings"] = {
         "workers": args.workers,
         "DB_CONN_MAX_AGE": os.environ["DB_CONN_MAX_AGE"],
-        "experiment": args.experiment,
     }
     report["machine"] = {"cores": cores, "load_average_before": [round(x, 2) for x in load_before]}
     server.start()
@@ -470,9 +459,6 @@ def main() -> None:
     finally:
         server.stop()
         report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-        if args.experiment == "sequence":
-            with connection.cursor() as cur:
-                cur.execute("DROP SEQUENCE IF EXISTS bench_ticket_number")
     if not args.keep_created:
         created = Ticket.objects.filter(id__gt=max_id)
         removed = created.count()

@@ -54,7 +54,7 @@ from django.utils import timezone  # noqa: E402
 
 from weibao.accounts.choices import UserKind  # noqa: E402
 from weibao.accounts.models import Role, Team, User  # noqa: E402
-from weibao.core.models import Counter  # noqa: E402
+from weibao.core.counters import counter_set  # noqa: E402
 from weibao.core.search import search_tokens  # noqa: E402
 from weibao.customers.choices import DistanceClass  # noqa: E402
 from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, SystemModule  # noqa: E402
@@ -629,9 +629,8 @@ def load(args: argparse.Namespace) -> None:
             log(f"  {name}: {time.monotonic() - index_started:.1f} s")
         for name, definition in foreign_keys:
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        Counter.objects.update_or_create(
-            name="ticket", defaults={"value": TICKET_NUMBER_START + args.count - 1}
-        )
+        # Moves the counter row and the PostgreSQL sequence the ticket service numbers from.
+        counter_set(name="ticket", value=TICKET_NUMBER_START + args.count - 1)
     log("VACUUM ANALYZE")
     with connection.cursor() as cur:
         cur.execute(f"VACUUM ANALYZE {table}")

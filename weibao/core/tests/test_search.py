@@ -233,3 +233,12 @@ def test_any_input_is_a_valid_query_that_never_matches_more_than_its_words(match
         words = DOCUMENTS[rowid].split(" ")
         assert all(token in words for token in tokens[:-1])
         assert any(word.startswith(tokens[-1]) for word in words)
+
+
+def test_only_possibly_unfinished_last_words_are_prefixes() -> None:
+    from weibao.core.search import build_match_query
+
+    assert build_match_query(text="打印 prin", vendor="postgresql") == "'打印' & 'prin':*"
+    assert build_match_query(text="人民医院", vendor="postgresql").endswith("'医院'")  # type: ignore[union-attr]
+    assert build_match_query(text="打印 挂", vendor="sqlite") == '"打印" AND "挂"*'
+    assert build_match_query(text="1024", vendor="sqlite") == '"1024"'

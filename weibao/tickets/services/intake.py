@@ -280,32 +280,34 @@ def ticket_create(
     impact = _validate_level(value=impact, field="impact")
     validate_attachments(files=attachments)
 
+    # Everything that only reads is done before the transaction, so it holds the database for the
+    # writes alone (bench/: creates were queueing behind each other).
+    ticket = Ticket(
+        customer=customer,
+        site=site or (system.site if system else None) or (contact.site if contact else None),
+        contact=contact,
+        reporter_name=(reporter_name or (contact.name if contact else ""))[:100],
+        reporter_phone=(reporter_phone or (contact.phone if contact else ""))[:40],
+        reporter_email=reporter_email or (contact.email if contact else ""),
+        system=system,
+        module=module,
+        channel=channel,
+        title=title,
+        description=_clean_description(value=description, is_html=description_is_html),
+        problem_started_at=problem_started_at,
+        reported_at=reported_at,
+        category=category,
+        urgency=urgency,
+        impact=impact,
+        priority=priority_for(urgency=urgency, impact=impact, is_emergency=is_emergency),
+        is_emergency=is_emergency,
+        created_by=actor,
+    )
+    ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
     with transaction.atomic():
-        ticket = Ticket(
-            number=counter_next(name="ticket", start=1001),
-            customer=customer,
-            site=site or (system.site if system else None) or (contact.site if contact else None),
-            contact=contact,
-            reporter_name=(reporter_name or (contact.name if contact else ""))[:100],
-            reporter_phone=(reporter_phone or (contact.phone if contact else ""))[:40],
-            reporter_email=reporter_email or (contact.email if contact else ""),
-            system=system,
-            module=module,
-            channel=channel,
-            title=title,
-            description=_clean_description(value=description, is_html=description_is_html),
-            problem_started_at=problem_started_at,
-            reported_at=reported_at,
-            category=category,
-            urgency=urgency,
-            impact=impact,
-            priority=priority_for(urgency=urgency, impact=impact, is_emergency=is_emergency),
-            is_emergency=is_emergency,
-            created_by=actor,
-        )
-        ticket.progress_due_at = progress_due_from(
-            ticket=ticket, hours=desk_settings().progress_interval_hours
-        )
+        ticket.number = counter_next(name="ticket", start=1001)
+        # The number is part of the document, so it is built once the number is known, before the insert.
+        ticket.search_document = ticket_search_document(ticket=ticket)
         ticket.save()
         store_attachments(ticket=ticket, files=attachments, actor=actor, comment=None, is_internal=False)
         record_event(
@@ -319,7 +321,6 @@ def ticket_create(
                 **({"is_emergency": [None, True]} if is_emergency else {}),
             },
         )
-        refresh_search_document(ticket=ticket)
     return ticket
 
 
