@@ -5,6 +5,8 @@ from weibao.tickets.views import console, detail, intake, manage, portal
 app_name = "tickets"
 urlpatterns = [
     path("console/", console.console, name="console"),
+    path("console/counts/", console.console_counts, name="console_counts"),
+    path("console/system-options/", console.console_system_options, name="console_system_options"),
     path("tickets/new/", intake.log_call, name="log_call"),
     path("tickets/new/options/", intake.log_call_options, name="log_call_options"),
     path("tickets/<int:number>/", detail.ticket_detail, name="detail"),

@@ -55,10 +55,18 @@ class ConsoleFilterForm(WeibaoForm):
     def __init__(self, *args: Any, pickers: Pickers, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
+        # Systems are listed for the chosen customer only: all systems of all customers make a dropdown
+        # of hundreds of rows that costs more to render than the ticket list itself (bench/).
         systems = DeliveredSystem.objects.filter(is_active=True).select_related("customer")
         customer_id = self.data.get("customer") if self.is_bound else None
+        system_id = self.data.get("system") if self.is_bound else None
         if customer_id and str(customer_id).isdigit():
             systems = systems.filter(customer_id=int(customer_id))
+        elif system_id and str(system_id).isdigit():
+            systems = systems.filter(pk=int(system_id))  # a link that names a system alone still works
+        else:
+            systems = systems.none()
+            self.fields["system"].empty_label = _("Choose a customer first")  # type: ignore[attr-defined]
         self.fields["system"].queryset = systems.order_by("customer__name", "name")  # type: ignore[attr-defined]
         self.fields["system"].label_from_instance = lambda s: f"{s.customer.name} · {s}"  # type: ignore[attr-defined]
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]

@@ -793,7 +793,7 @@ def test_queue_counts_match_the_lists_with_collaborators_and_teams(cast: Cast, c
     )
     make_ticket(cast=cast, customer=customer)
     for user in (cast.agent, cast.engineer):
-        response = login(user).get(reverse("tickets:console"))
+        response = login(user).get(reverse("tickets:console_counts"))
         counts = {q["code"]: q["count"] for q in response.context["queues"]}
         assert counts["open"] == 2
         for queue in ("mine", "my_teams", "unassigned"):
@@ -804,3 +804,31 @@ def test_queue_counts_match_the_lists_with_collaborators_and_teams(cast: Cast, c
 def test_lists_vary_on_hx_request(cast: Cast, customer: Any) -> None:
     assert "HX-Request" in login(cast.agent).get(reverse("tickets:console"))["Vary"]
     assert "HX-Request" in login(portal_user(customer=customer)).get(reverse("tickets:portal_list"))["Vary"]
+
+
+def test_console_loads_counts_after_the_page(cast: Cast, customer: Any) -> None:
+    make_ticket(cast=cast, customer=customer)
+    client = login(cast.agent)
+    page = client.get(reverse("tickets:console"), {"queue": "open", "priority": "3"}).content.decode()
+    assert reverse("tickets:console_counts") in page and 'hx-trigger="load"' in page
+    tabs = client.get(reverse("tickets:console_counts"), {"queue": "open", "priority": "3"})
+    body = tabs.content.decode()
+    assert tabs.status_code == 200 and 'hx-trigger="load"' not in body
+    assert {q["code"]: q["count"] for q in tabs.context["queues"]}["open"] == 1
+    assert "priority=3" in body  # the tab links keep the active filters
+    portal = login(portal_user(customer=customer))
+    assert portal.get(reverse("tickets:console_counts")).status_code == 403
+
+
+def test_system_filter_lists_the_chosen_customers_systems_only(cast: Cast, customer: Any) -> None:
+    from weibao.customers.tests.factories import DeliveredSystemFactory
+
+    mine = DeliveredSystemFactory.create(customer=customer, name="HIS-本院")
+    other = DeliveredSystemFactory.create(name="HIS-外院")
+    client = login(cast.agent)
+    page = client.get(reverse("tickets:console")).content.decode()
+    assert "HIS-本院" not in page and "HIS-外院" not in page
+    options = client.get(
+        reverse("tickets:console_system_options"), {"customer": customer.pk}
+    ).content.decode()
+    assert f'value="{mine.pk}"' in options and f'value="{other.pk}"' not in options

@@ -60,12 +60,44 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
     }
     if wants_fragment(request):
         return render(request, "tickets/partials/ticket_table.html", context)
+    # The counts arrive in a second request (console_counts) once the page is shown: the list is what
+    # the agent came for, and counting every queue is the page's most expensive query.
     context["queues"] = [
-        {"code": code, "label": label, "count": counts.get(code)}
-        for counts in [selectors.ticket_queue_counts(actor=request.user)]
-        for code, label in selectors.QUEUES.items()
+        {"code": code, "label": label, "count": None} for code, label in selectors.QUEUES.items()
     ]
+    context["counts_pending"] = True
     return render(request, "tickets/console.html", context)
+
+
+def _queue_tabs(*, counts: dict[str, int]) -> list[dict[str, object]]:
+    return [
+        {"code": code, "label": label, "count": counts.get(code)} for code, label in selectors.QUEUES.items()
+    ]
+
+
+@allowed_if(signed_in)
+def console_counts(request: HtmxHttpRequest) -> HttpResponse:
+    """The queue tabs with their counts, fetched by the console page after it has loaded."""
+    if not is_staff_user(user=request.user):
+        return forbidden(request)
+    counts = selectors.ticket_queue_counts(actor=request.user)
+    context = {
+        "queues": [
+            {"code": c, "label": label, "count": counts.get(c)} for c, label in selectors.QUEUES.items()
+        ],
+        "queue": request.GET.get("queue") or DEFAULT_QUEUE,
+        "counts_pending": False,
+    }
+    return render(request, "tickets/partials/queue_tabs.html", context)
+
+
+@allowed_if(signed_in)
+def console_system_options(request: HtmxHttpRequest) -> HttpResponse:
+    """<option>s of the system filter for the chosen customer (htmx, when the customer changes)."""
+    if not is_staff_user(user=request.user):
+        return forbidden(request)
+    form = ConsoleFilterForm(request.GET, pickers=pickers_for(actor=request.user))
+    return render(request, "tickets/partials/system_options.html", {"field": form["system"]})
 
 
 def _sort_links(current: str) -> dict[str, dict[str, str]]:
