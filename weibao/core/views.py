@@ -28,3 +28,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception or Exception("not found"))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Redirect to the hashed static icon. Resolved per request: at import time the manifest of
+    collected static files may not exist yet (``migrate`` runs before ``collectstatic``)."""
+    from django.templatetags.static import static
+
+    return redirect(static("src/img/favicon.svg"), permanent=False)

@@ -20,3 +20,9 @@ def test_api_docs_use_local_assets(client: Client) -> None:
     body = response.content.decode()
     assert response.status_code == 200
     assert "cdn." not in body and "/static/ninja/" in body
+
+
+@pytest.mark.django_db
+def test_favicon_redirects_to_the_static_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("favicon.svg")
