@@ -86,6 +86,10 @@ class PageProblems:
             self.failed.append(f"{response.status} {response.url}")
 
     def on_request_failed(self, request: Request) -> None:
+        # A request the page itself cancelled by navigating on (e.g. the console's queue counts, fetched
+        # after load) is not a failure of the server.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
         self.failed.append(f"{request.failure} {request.url}")
 
 
