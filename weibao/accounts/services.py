@@ -17,7 +17,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email, validate_slug
+from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -35,6 +35,7 @@ from weibao.accounts.permissions import (
 )
 from weibao.core.api_auth import TOKEN_PREFIX, token_hash
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, Throttled, ValidationFailed
+from weibao.core.validation import validate_unique_code
 
 TOKEN_DISPLAY_PREFIX_LENGTH = 12
 PORTAL_ROLE_CODE = "portal"
@@ -554,21 +555,8 @@ def _validate_permissions(permissions: Iterable[str], *, is_staff_role: bool) ->
 
 
 def _validate_role_code(code: str, *, exclude_pk: int | None = None) -> str:
-    code = (code or "").strip()
-    if not code:
-        raise ValidationFailed(_("Enter a code."), code="required", field="code")
-    try:
-        validate_slug(code)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(_messages(exc), code="invalid_code", field="code") from exc
-    if len(code) > 64:
-        raise ValidationFailed(_("The code is too long."), code="too_long", field="code")
-    taken = Role.objects.filter(code=code)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise ValidationFailed(_("This code is already used."), code="code_taken", field="code")
-    return code
+    value = (code or "").strip()
+    return validate_unique_code(value=value, taken=Role.objects.filter(code=value), exclude_pk=exclude_pk)
 
 
 @transaction.atomic
@@ -660,21 +648,8 @@ def role_update(*, actor: Any, role_id: int, changes: RoleChanges) -> Role:
 
 
 def _validate_team_code(code: str, *, exclude_pk: int | None = None) -> str:
-    code = (code or "").strip()
-    if not code:
-        raise ValidationFailed(_("Enter a code."), code="required", field="code")
-    try:
-        validate_slug(code)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(_messages(exc), code="invalid_code", field="code") from exc
-    if len(code) > 64:
-        raise ValidationFailed(_("The code is too long."), code="too_long", field="code")
-    taken = Team.objects.filter(code=code)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise ValidationFailed(_("This code is already used."), code="code_taken", field="code")
-    return code
+    value = (code or "").strip()
+    return validate_unique_code(value=value, taken=Team.objects.filter(code=value), exclude_pk=exclude_pk)
 
 
 def _staff_users(user_ids: Iterable[int], *, field: str) -> list[User]:

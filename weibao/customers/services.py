@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email, validate_slug
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from weibao.accounts.events import audit_record
 from weibao.accounts.models import User
 from weibao.accounts.services import portal_user_create
 from weibao.core.errors import NotFound, PermissionDenied, ValidationFailed
+from weibao.core.validation import validate_unique_code
 from weibao.customers.choices import DistanceClass
 from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, SystemModule
 from weibao.customers.permissions import can_manage_customers
@@ -74,22 +75,12 @@ def _email_domains(value: str | None) -> str:
 
 def _code(value: str | None, *, exclude_pk: int | None = None) -> str:
     code = (value or "").strip()
-    if not code:
-        raise ValidationFailed(_("Enter a code."), code="required", field="code")
-    try:
-        validate_slug(code)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(
-            _("Use only letters, numbers, underscores or hyphens."), code="invalid_code", field="code"
-        ) from exc
-    if len(code) > 64:
-        raise ValidationFailed(_("The code is too long."), code="too_long", field="code")
-    taken = Customer.objects.filter(code__iexact=code)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise ValidationFailed(_("Another customer already uses this code."), code="code_taken", field="code")
-    return code
+    return validate_unique_code(
+        value=code,
+        taken=Customer.objects.filter(code__iexact=code),
+        exclude_pk=exclude_pk,
+        taken_message=_("Another customer already uses this code."),
+    )
 
 
 def _distance_class(value: str) -> str:

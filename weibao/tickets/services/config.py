@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.choices import Perm
 from weibao.accounts.permissions import has_perm
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from weibao.core.validation import validate_unique_code
 from weibao.tickets.choices import OPEN_STATUSES, CategoryKind, Level, Priority
 from weibao.tickets.models import Category, DeskSettings, PriorityRule, Ticket
 
@@ -61,8 +62,7 @@ def category_save(
     """Create or edit a category; sub-categories hang under a top-level category of the same kind."""
     _require_config(actor=actor)
     code, name = (code or "").strip(), (name or "").strip()
-    if not code:
-        raise ValidationFailed(_("This field is required."), code="required", field="code")
+    code = validate_unique_code(value=code, taken=Category.objects.filter(code=code), exclude_pk=category_id)
     if not name:
         raise ValidationFailed(_("This field is required."), code="required", field="name")
     if kind not in CategoryKind.values:
@@ -78,11 +78,6 @@ def category_save(
             raise ValidationFailed(
                 _("The parent must be of the same kind."), code="invalid_parent", field="parent_id"
             )
-    duplicate = Category.objects.filter(code=code)
-    if category_id is not None:
-        duplicate = duplicate.exclude(pk=category_id)
-    if duplicate.exists():
-        raise ValidationFailed(_("This code is already used."), code="duplicate", field="code")
     with transaction.atomic():
         if category_id is None:
             category = Category(code=code)
