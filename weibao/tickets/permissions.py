@@ -10,15 +10,13 @@ from typing import Any
 
 from weibao.accounts.choices import Perm
 from weibao.accounts.permissions import has_perm, is_portal_user, is_staff_user
+from weibao.customers.selectors import portal_customer_id
 from weibao.tickets.transitions import Action, action_allowed_in
 
 
 def actor_customer_id(*, actor: Any) -> int | None:
-    """The customer a portal user belongs to (via their contact), else None."""
-    if not is_portal_user(user=actor):
-        return None
-    contact = getattr(actor, "contact", None)
-    return contact.customer_id if contact is not None else None
+    """The customer a portal user belongs to through an active contact, else None (cached per user)."""
+    return portal_customer_id(user=actor)
 
 
 def is_involved(*, actor: Any, ticket: Any, collaborator_ids: set[int] | None = None) -> bool:

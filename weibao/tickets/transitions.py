@@ -8,6 +8,7 @@ an assignee, else to ``new``). Anything not listed is a forbidden transition: HT
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -87,3 +88,8 @@ def require_transition(*, action: str, status: str) -> str | None:
         )
     transition = TRANSITIONS.get(action)
     return transition.target if transition else status
+
+
+def assign_needs_reason(*, ticket: Any) -> bool:
+    """Re-dispatching a ticket that is already dispatched needs a reason (DSP-1: history and reason)."""
+    return ticket.status != Status.NEW or ticket.assignee_id is not None or ticket.team_id is not None

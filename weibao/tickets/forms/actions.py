@@ -21,6 +21,7 @@ from weibao.tickets.forms.common import (
 )
 from weibao.tickets.forms.intake import CustomerFieldsMixin, int_or_none, pk_of
 from weibao.tickets.models import Ticket
+from weibao.tickets.transitions import assign_needs_reason
 
 
 class ActionForm(WeibaoForm):
@@ -64,8 +65,7 @@ class AssignForm(ActionForm):
             self.pickers.engineers, empty=_("No engineer (team only)")
         )
         self.fields["team"].choices = id_choices(self.pickers.teams, empty=_("No team"))  # type: ignore[attr-defined]
-        already_dispatched = self.ticket.status != "new" or self.ticket.assignee_id or self.ticket.team_id
-        if not already_dispatched:
+        if not assign_needs_reason(ticket=self.ticket):
             # A first dispatch needs no reason; the field only confuses.
             del self.fields["reason"]
         if not self.is_bound:

@@ -29,7 +29,7 @@ from weibao.tickets.services._common import (
     require_text,
     save_ticket,
 )
-from weibao.tickets.transitions import Action
+from weibao.tickets.transitions import Action, assign_needs_reason
 
 STATUS_FIELDS = ["status", "pending_reason", "progress_due_at"]
 
@@ -82,8 +82,7 @@ def ticket_assign(
     with transaction.atomic():
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
         target = authorize(actor=actor, ticket=ticket, action=Action.ASSIGN)
-        already = ticket.status != Status.NEW or ticket.assignee_id is not None or ticket.team_id is not None
-        if already and not reason:
+        if assign_needs_reason(ticket=ticket) and not reason:
             raise Conflict(
                 _("The ticket is already dispatched to %(who)s. Reassigning needs a reason.")
                 % {"who": ticket.assignee or ticket.team},

@@ -153,3 +153,15 @@ def test_portal_search_never_matches_internal_notes() -> None:
     assert [t.pk for t in ticket_list(actor=cast.agent, filters=TicketFilters(text="固件")).items] == [
         ticket.pk
     ]
+
+
+def test_portal_user_whose_contact_was_deactivated_sees_nothing() -> None:
+    cast = Cast()
+    ticket = make_ticket(cast=cast)
+    user = portal_user(customer=ticket.customer)
+    user.contact.is_active = False
+    user.contact.save()
+    user = type(user).objects.get(pk=user.pk)  # a fresh request: nothing cached on the user
+    assert ticket_list(actor=user, filters=TicketFilters()).items == []
+    with pytest.raises(NotFound):
+        selectors.ticket_get(actor=user, ticket_id=ticket.pk)
