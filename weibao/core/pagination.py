@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from weibao.core.errors import ValidationFailed
 
@@ -35,9 +36,9 @@ def _decode(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed("Invalid cursor.", code="invalid_cursor", field="cursor") from exc
+        raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor", field="cursor") from exc
     if not isinstance(values, list) or len(values) != 2:
-        raise ValidationFailed("Invalid cursor.", code="invalid_cursor", field="cursor")
+        raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor", field="cursor")
     return values
 
 
@@ -52,7 +53,7 @@ def keyset_paginate(
             try:
                 last_value = datetime.fromisoformat(last_value)
             except (TypeError, ValueError) as exc:
-                raise ValidationFailed("Invalid cursor.", code="invalid_cursor", field="cursor") from exc
+                raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor", field="cursor") from exc
         op = "lt" if descending else "gt"
         queryset = queryset.filter(
             Q(**{f"{sort_field}__{op}": last_value}) | Q(**{sort_field: last_value, f"id__{op}": last_id})

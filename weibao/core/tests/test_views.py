@@ -4,7 +4,7 @@ from django.test import Client
 
 @pytest.mark.django_db
 def test_unknown_api_url_answers_json_404(client: Client) -> None:
-    response = client.get("/api/v1/no-such-thing")
+    response = client.get("/api/v1/no-such-thing", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
