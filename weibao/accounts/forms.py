@@ -78,7 +78,27 @@ class UserProfileFields(WeibaoForm):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
 
-class UserCreateForm(UserProfileFields):
+class MembershipFields(forms.Form):
+    """Roles, teams and superior: the same fields on the create and the edit form."""
+
+    roles = forms.ModelMultipleChoiceField(
+        label=_("Roles"),
+        required=False,
+        queryset=Role.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        required=False,
+        queryset=Team.objects.filter(is_active=True),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    superior = UserModelChoiceField(label=_("Superior"), required=False, queryset=_staff_queryset())
+
+
+class UserCreateForm(UserProfileFields, MembershipFields):
     field_order = [
         "kind",
         "username",
@@ -101,24 +121,11 @@ class UserCreateForm(UserProfileFields):
     )
     username = forms.CharField(label=_("Username"), max_length=150)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
-    roles = forms.ModelMultipleChoiceField(
-        label=_("Roles"),
-        required=False,
-        queryset=Role.objects.all(),
-        to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    teams = forms.ModelMultipleChoiceField(
-        label=_("Teams"),
-        required=False,
-        queryset=Team.objects.filter(is_active=True),
-        to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    superior = UserModelChoiceField(label=_("Superior"), required=False, queryset=_staff_queryset())
 
 
-class UserEditForm(UserProfileFields):
+class UserEditForm(UserProfileFields, MembershipFields):
+    field_order = ["display_name", "email", "phone", "time_zone", "language", "roles", "teams", "superior"]
+
     time_zone = forms.CharField(
         label=_("Time zone"),
         max_length=64,
@@ -128,21 +135,6 @@ class UserEditForm(UserProfileFields):
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Default")), *settings.LANGUAGES]
     )
-    roles = forms.ModelMultipleChoiceField(
-        label=_("Roles"),
-        required=False,
-        queryset=Role.objects.all(),
-        to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    teams = forms.ModelMultipleChoiceField(
-        label=_("Teams"),
-        required=False,
-        queryset=Team.objects.filter(is_active=True),
-        to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    superior = UserModelChoiceField(label=_("Superior"), required=False, queryset=_staff_queryset())
 
     def __init__(self, *args: Any, target: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
