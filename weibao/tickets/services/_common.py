@@ -13,7 +13,7 @@ from weibao.tickets.choices import OPEN_STATUSES, EventKind
 from weibao.tickets.events import diff, jsonable, record_event
 from weibao.tickets.models import DeskSettings, Ticket
 from weibao.tickets.permissions import can_perform
-from weibao.tickets.selectors import ticket_scope
+from weibao.tickets.selectors import desk_settings_get, ticket_scope
 from weibao.tickets.transitions import Action, require_transition
 
 # Clocks of phones and browsers drift; a reported time this far ahead still counts as "now".
@@ -70,8 +70,8 @@ def validate_past(*, value: datetime | None, field: str, now: datetime) -> None:
 
 
 def desk_settings() -> DeskSettings:
-    settings_row, _created = DeskSettings.objects.get_or_create(pk=1)
-    return settings_row
+    """The desk settings for a service to read (the seeded row, or the defaults)."""
+    return desk_settings_get()
 
 
 def progress_due_from(*, ticket: Ticket, hours: int) -> datetime | None:
