@@ -35,6 +35,8 @@ class Perm(models.TextChoices):
     CUSTOMER_MANAGE = "customer.manage", _("Manage customers, sites, contacts and systems")
     USER_MANAGE = "user.manage", _("Manage users, roles and teams")
     CONFIG_MANAGE = "config.manage", _("Manage service desk settings")
+    SLA_MANAGE = "sla.manage", _("Manage working calendars, SLA policies and service contracts")
+    SLA_REPORT = "sla.report", _("See SLA compliance reports")
 
 
 StrOrPromise = str | Promise
@@ -58,12 +60,27 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
     "ops_engineer": (_("Operations engineer"), [p.value for p in _ENGINEER], True),
     "project_manager": (
         _("Project manager"),
-        [p.value for p in [*_ENGINEER, Perm.TICKET_ASSIGN, Perm.TICKET_WORK_ANY, Perm.CUSTOMER_MANAGE]],
+        [
+            p.value
+            for p in [
+                *_ENGINEER,
+                Perm.TICKET_ASSIGN,
+                Perm.TICKET_WORK_ANY,
+                Perm.CUSTOMER_MANAGE,
+                Perm.SLA_REPORT,
+            ]
+        ],
         True,
     ),
     "service_manager": (
         _("Service manager"),
-        sorted({p.value for p in [*_DESK, *_ENGINEER, Perm.TICKET_WORK_ANY, Perm.CUSTOMER_MANAGE]}),
+        sorted(
+            {
+                p.value
+                for p in [*_DESK, *_ENGINEER, Perm.TICKET_WORK_ANY, Perm.CUSTOMER_MANAGE]
+                + [Perm.SLA_MANAGE, Perm.SLA_REPORT]
+            }
+        ),
         True,
     ),
     "finance": (_("Finance"), [Perm.TICKET_VIEW_ALL.value, Perm.CUSTOMER_VIEW.value], True),

@@ -25,6 +25,15 @@ class Customer(TimeStampedModel):
         help_text=_("Comma-separated, e.g. hospital.example.cn"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        verbose_name=_("working calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the default working calendar. SLA targets and maintenance dates count on it."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -47,6 +56,15 @@ class Site(TimeStampedModel):
     region = models.CharField(_("region"), max_length=100, blank=True)
     distance_class = models.CharField(
         _("distance class"), max_length=16, choices=DistanceClass.choices, default=DistanceClass.LOCAL
+    )
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        verbose_name=_("working calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the customer's working calendar."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

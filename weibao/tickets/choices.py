@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Priority is a service-level notion (SLA-1 tiers) shared with SLA policies; tickets re-export it.
+from weibao.sla.choices import Priority as Priority
+
 
 class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
@@ -24,15 +27,6 @@ class Level(models.IntegerChoices):
     HIGH = 1, _("High")
     MEDIUM = 2, _("Medium")
     LOW = 3, _("Low")
-
-
-class Priority(models.IntegerChoices):
-    """Matches the policy tiers (SLA-1): system down, major fault, general fault, usage question."""
-
-    CRITICAL = 1, _("Critical")
-    HIGH = 2, _("High")
-    NORMAL = 3, _("Normal")
-    LOW = 4, _("Low")
 
 
 class Status(models.TextChoices):
