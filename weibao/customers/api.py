@@ -33,7 +33,7 @@ customers_router = Router(auth=API_AUTH, tags=["customers"])
 systems_router = Router(auth=API_AUTH, tags=["customers"])
 
 # Fields where an explicit null means "clear it"; for the others null means "leave as is".
-_NULLABLE = {"site_id", "project_manager_id", "go_live_date", "warranty_end"}
+_NULLABLE = {"site_id", "project_manager_id", "go_live_date", "warranty_end", "calendar_id"}
 
 
 def _patch(payload: Any) -> dict[str, Any]:

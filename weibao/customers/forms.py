@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.forms import UserModelChoiceField, WeibaoForm
 from weibao.accounts.models import User
+from weibao.calendars.models import Calendar
 from weibao.customers.choices import DistanceClass
 from weibao.customers.models import Customer, Site
 
@@ -23,6 +24,22 @@ class CustomerFilterForm(WeibaoForm):
         region_field = self.fields["region"]
         assert isinstance(region_field, forms.ChoiceField)
         region_field.choices = [("", _("All regions")), *((r, r) for r in regions)]
+
+
+def _calendar_field(empty_label: Any, help_text: Any) -> forms.TypedChoiceField:
+    """A select of working calendars whose value is the id the services take (empty: ``None``)."""
+
+    def choices() -> list[tuple[Any, Any]]:
+        return [("", empty_label), *Calendar.objects.order_by("name").values_list("pk", "name")]
+
+    return forms.TypedChoiceField(
+        label=_("Working calendar"),
+        choices=choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=help_text,
+    )
 
 
 class CustomerForm(WeibaoForm):
@@ -41,14 +58,16 @@ class CustomerForm(WeibaoForm):
             "Comma-separated, e.g. hospital.example.cn; mail from these domains belongs to this customer"
         ),
     )
+    calendar_id = _calendar_field(
+        _("Default working calendar"),
+        _("Office hours, holidays and make-up workdays the SLA targets of this customer count on."),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     @staticmethod
     def initial_for(customer: Customer) -> dict[str, Any]:
-        return {
-            name: getattr(customer, name)
-            for name in ("code", "name", "region", "address", "phone", "email_domains", "notes", "is_active")
-        }
+        names = ("code", "name", "region", "address", "phone", "email_domains", "calendar_id", "notes")
+        return {name: getattr(customer, name) for name in (*names, "is_active")}
 
 
 class CustomerEditForm(CustomerForm):
@@ -63,6 +82,10 @@ class SiteForm(WeibaoForm):
         label=_("Distance class"),
         choices=DistanceClass.choices,
         help_text=_("Sets the on-site response target: remote sites (beyond 200 km) get 48 hours."),
+    )
+    calendar_id = _calendar_field(
+        _("The customer's working calendar"),
+        _("Choose one only when this site keeps different hours from the rest of the customer."),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

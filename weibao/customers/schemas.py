@@ -19,6 +19,7 @@ class CustomerOut(Schema):
     phone: str
     email_domains: str
     notes: str
+    calendar_id: int | None  # the working calendar; null: the default one
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -44,6 +45,7 @@ class CustomerIn(Schema):
     phone: str = ""
     email_domains: str = ""
     notes: str = ""
+    calendar_id: int | None = None  # null: the default working calendar
 
 
 class CustomerPatchIn(Schema):
@@ -56,6 +58,7 @@ class CustomerPatchIn(Schema):
     phone: str | None = None
     email_domains: str | None = None
     notes: str | None = None
+    calendar_id: int | None = None  # an explicit null returns to the default working calendar
     is_active: bool | None = None
 
 
@@ -66,6 +69,7 @@ class SiteOut(Schema):
     address: str
     region: str
     distance_class: DistanceClass
+    calendar_id: int | None  # the working calendar; null: the customer's
     is_active: bool
 
 
@@ -74,6 +78,7 @@ class SiteIn(Schema):
     address: str = ""
     region: str = ""
     distance_class: DistanceClass = DistanceClass.LOCAL
+    calendar_id: int | None = None  # null: the customer's working calendar
 
 
 class ContactOut(Schema):

@@ -162,7 +162,9 @@ def customer_detail(*, actor: Any, customer_id: int) -> CustomerDetail:
     customer = customer_get(actor=actor, customer_id=customer_id)
     return CustomerDetail(
         customer=customer,
-        sites=list(Site.objects.filter(customer=customer).order_by("-is_active", "name")),
+        sites=list(
+            Site.objects.filter(customer=customer).select_related("calendar").order_by("-is_active", "name")
+        ),
         contacts=list(
             Contact.objects.filter(customer=customer)
             .select_related("site", "user")

@@ -20,6 +20,7 @@ from weibao.accounts.choices import UserKind
 from weibao.accounts.events import audit_record
 from weibao.accounts.models import User
 from weibao.accounts.services import portal_user_create
+from weibao.calendars.selectors import calendar_get_by_id
 from weibao.core.errors import NotFound, PermissionDenied, ValidationFailed
 from weibao.core.validation import validate_unique_code
 from weibao.customers.choices import DistanceClass
@@ -89,6 +90,18 @@ def _distance_class(value: str) -> str:
     return value
 
 
+def _calendar_id(value: int | None) -> int | None:
+    """An existing working calendar's id, or ``None`` for the default (customer) / the customer's (site)."""
+    if value is None:
+        return None
+    try:
+        return calendar_get_by_id(calendar_id=value).pk
+    except NotFound as exc:
+        raise ValidationFailed(
+            _("Choose an existing working calendar."), code="invalid_calendar", field="calendar_id"
+        ) from exc
+
+
 def _customer_for_write(customer_id: int) -> Customer:
     customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
     if customer is None:
@@ -119,8 +132,12 @@ def customer_create(
     phone: str = "",
     email_domains: str = "",
     notes: str = "",
+    calendar_id: int | None = None,
 ) -> Customer:
-    """Register a customer organisation. ``email_domains`` (comma-separated) map email to it."""
+    """Register a customer organisation. ``email_domains`` (comma-separated) map email to it.
+
+    ``calendar_id`` names the working calendar its SLA targets count on; ``None`` is the default one.
+    """
     _require_manager(actor)
     customer = Customer(
         code=_code(code),
@@ -130,6 +147,7 @@ def customer_create(
         phone=_text(phone, field="phone", max_length=40),
         email_domains=_email_domains(email_domains),
         notes=(notes or "").strip(),
+        calendar_id=_calendar_id(calendar_id),
     )
     customer.save()
     audit_record(actor=actor, action="customer.create", target=customer)
@@ -146,6 +164,7 @@ class CustomerChanges(TypedDict, total=False):
     phone: str
     email_domains: str
     notes: str
+    calendar_id: int | None  # None: the default working calendar
     is_active: bool
 
 
@@ -166,6 +185,8 @@ def customer_update(*, actor: Any, customer_id: int, changes: CustomerChanges) -
         values["email_domains"] = _email_domains(changes["email_domains"])
     if "notes" in changes:
         values["notes"] = (changes["notes"] or "").strip()
+    if "calendar_id" in changes:
+        values["calendar_id"] = _calendar_id(changes["calendar_id"])
     if "is_active" in changes:
         values["is_active"] = bool(changes["is_active"])
     for name, value in values.items():
@@ -200,8 +221,12 @@ def site_create(
     address: str = "",
     region: str = "",
     distance_class: str = DistanceClass.LOCAL,
+    calendar_id: int | None = None,
 ) -> Site:
-    """Add a site; its distance class (local / within 200 km / remote) sets on-site targets (SLA-1)."""
+    """Add a site; its distance class (local / within 200 km / remote) sets on-site targets (SLA-1).
+
+    ``calendar_id`` overrides the customer's working calendar for this site; ``None`` follows it.
+    """
     _require_manager(actor)
     customer = _customer_for_write(customer_id)
     site = Site(
@@ -210,6 +235,7 @@ def site_create(
         address=_text(address, field="address", max_length=300),
         region=_text(region, field="region", max_length=100),
         distance_class=_distance_class(distance_class),
+        calendar_id=_calendar_id(calendar_id),
     )
     site.save()
     audit_record(actor=actor, action="site.create", target=site, changes={"customer": customer.pk})
@@ -223,6 +249,7 @@ class SiteChanges(TypedDict, total=False):
     address: str
     region: str
     distance_class: str
+    calendar_id: int | None  # None: the customer's working calendar
     is_active: bool
 
 
@@ -242,6 +269,8 @@ def site_update(*, actor: Any, site_id: int, changes: SiteChanges) -> Site:
         values["region"] = _text(changes["region"], field="region", max_length=100)
     if "distance_class" in changes:
         values["distance_class"] = _distance_class(changes["distance_class"])
+    if "calendar_id" in changes:
+        values["calendar_id"] = _calendar_id(changes["calendar_id"])
     if "is_active" in changes:
         values["is_active"] = bool(changes["is_active"])
     for name, value in values.items():

@@ -119,7 +119,8 @@ def site_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @allowed_if(can_manage_customers)
 def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get(actor=request.user, site_id=site_id)
-    initial = {n: getattr(site, n) for n in ("name", "address", "region", "distance_class", "is_active")}
+    names = ("name", "address", "region", "distance_class", "calendar_id", "is_active")
+    initial = {n: getattr(site, n) for n in names}
     form = SiteForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
