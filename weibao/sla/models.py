@@ -1,4 +1,4 @@
-"""Service-level policies (服务级别): targets per priority, escalation rules, service contracts (SLA-1, SLA-2)."""
+"""Service-level policies (服务级别): targets per priority, escalation rules, contracts (SLA-1, SLA-2)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class SlaPolicy(models.Model):
 
 
 class SlaTarget(models.Model):
-    """One promise: for a priority (and optionally a distance class), how long until response/on-site/resolved.
+    """One promise: for a priority (and optionally a distance class), how long until each target is met.
 
     ``calendar`` empty means "the ticket's working calendar" (site -> customer -> default calendar);
     naming a calendar (e.g. ``24x7``) fixes it. A row with a distance class overrides the general row.

@@ -83,3 +83,7 @@ class EventKind(models.TextChoices):
     RATED = "rated", _("Satisfaction rated")
     MERGED = "merged", _("Merged")
     MERGED_IN = "merged_in", _("Duplicate merged in")
+    SLA_CHANGED = "sla_changed", _("Service level changed")
+    SLA_BREACHED = "sla_breached", _("Service level breached")
+    SLA_EXPLAINED = "sla_explained", _("Breach reason recorded")
+    ARRIVED = "arrived", _("Arrived on site")

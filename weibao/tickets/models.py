@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from weibao.sla.choices import ClockState, SegmentKind, TargetKind
 from weibao.tickets.choices import (
     CategoryKind,
     Channel,
@@ -216,6 +217,23 @@ class Ticket(models.Model):
     satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
+    # Service levels (SLA-1..5): the policy in force, the promises met, and two denormalised columns
+    # (earliest running deadline, any breach) so the console filters and sorts without joining clocks.
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    needs_onsite = models.BooleanField(_("needs an on-site visit"), default=False)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    onsite_arrived_at = models.DateTimeField(_("arrived on site at"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("SLA at risk from"), null=True, blank=True)
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
+
     last_progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True)
     progress_due_at = models.DateTimeField(_("progress update due"), null=True, blank=True)
 
@@ -264,6 +282,10 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "status", "reported_at", "id"], name="ticket_priority_idx"),
             models.Index(fields=["progress_due_at"], name="ticket_progress_due_idx"),
             models.Index(fields=["status", "verified_at"], name="ticket_status_verified_idx"),
+            models.Index(
+                fields=["sla_breached", "status", "reported_at", "id"], name="ticket_sla_breached_idx"
+            ),
+            models.Index(fields=["sla_warn_at"], name="ticket_sla_warn_idx"),
         ]
 
     def __str__(self) -> str:
@@ -387,3 +409,148 @@ class TicketEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("TicketEvent rows are immutable")
+
+
+class SlaClock(models.Model):
+    """One promise of one ticket (response, on-site, resolution) and its clock (SLA-4).
+
+    ``budget_minutes`` on ``calendar`` come from the policy's target; ``due_at`` is recomputed from the
+    segments whenever they or the target change. ``next_check_at`` is when the sweeper must look next
+    (a warning threshold or the deadline); it is indexed so the sweeper's cost grows with what is due,
+    not with the number of open tickets.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_clocks"
+    )
+    kind = models.CharField(_("target"), max_length=16, choices=TargetKind.choices)
+    policy = models.ForeignKey(
+        "sla.SlaPolicy", verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+"
+    )
+    calendar = models.ForeignKey(
+        "calendars.Calendar", verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
+    )
+    budget_minutes = models.PositiveIntegerField(_("target (working minutes)"))
+    target_label = models.CharField(_("target as set"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    is_breached = models.BooleanField(_("breached"), default=False)
+    paused_minutes = models.PositiveIntegerField(_("paused (minutes)"), default=0)
+    next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
+    missing_holiday_years = models.JSONField(_("years without holiday data"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["ticket_id", "kind"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="slaclock_one_per_kind")]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="slaclock_next_check_idx",
+                condition=models.Q(next_check_at__isnull=False),
+            ),
+            models.Index(fields=["due_at"], name="slaclock_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.kind}"
+
+
+class SlaSegment(models.Model):
+    """A stretch of a clock, running or paused (with the reason): the auditable history (SLA-4)."""
+
+    clock = models.ForeignKey(
+        SlaClock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="segments"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SegmentKind.choices)
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["clock_id", "started_at", "id"]
+        verbose_name = _("SLA clock segment")
+        verbose_name_plural = _("SLA clock segments")
+        indexes = [models.Index(fields=["clock", "started_at"], name="slasegment_clock_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id}:{self.kind}"
+
+
+class SlaAlert(models.Model):
+    """A warning or escalation that has been sent; unique per clock and rule, so it is sent once (SLA-5)."""
+
+    clock = models.ForeignKey(
+        SlaClock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    rule_key = models.CharField(_("rule"), max_length=64)
+    rule = models.ForeignKey(
+        "sla.EscalationRule",
+        verbose_name=_("escalation rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = models.CharField(_("description"), max_length=200)
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("sent at"))
+    recipients = models.JSONField(_("recipients"), default=list)
+
+    class Meta:
+        ordering = ["clock_id", "fired_at"]
+        verbose_name = _("SLA alert")
+        verbose_name_plural = _("SLA alerts")
+        constraints = [models.UniqueConstraint(fields=["clock", "rule_key"], name="slaalert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id}:{self.rule_key}"
+
+
+class SlaBreach(models.Model):
+    """A missed target: how late, who had the ticket, and the engineer's reason (SLA-5, quality figures)."""
+
+    clock = models.OneToOneField(
+        SlaClock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="breach"
+    )
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_breaches"
+    )
+    kind = models.CharField(_("target"), max_length=16, choices=TargetKind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    late_minutes = models.PositiveIntegerField(_("late by (minutes)"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee at the breach"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    reason_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reason given by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason_at = models.DateTimeField(_("reason given at"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("SLA breach")
+        verbose_name_plural = _("SLA breaches")
+        indexes = [models.Index(fields=["due_at"], name="slabreach_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.kind}"

@@ -44,8 +44,10 @@ _ROLE_PERM: dict[str, str] = {
     Action.NOTE: Perm.TICKET_COMMENT_INTERNAL,
     Action.PROGRESS: Perm.TICKET_PROGRESS,
     Action.EDIT: Perm.TICKET_EDIT,
+    Action.ARRIVE: Perm.TICKET_EDIT,
 }
-_WORK_ACTIONS = {Action.START, Action.PEND, Action.RESUME, Action.RESOLVE}
+# The engineer on the ticket explains its breaches; so may anyone who may work on or dispatch any ticket.
+_WORK_ACTIONS = {Action.START, Action.PEND, Action.RESUME, Action.RESOLVE, Action.EXPLAIN_BREACH}
 
 
 def can_perform(*, actor: Any, ticket: Any, action: str, collaborator_ids: set[int] | None = None) -> bool:
@@ -54,6 +56,8 @@ def can_perform(*, actor: Any, ticket: Any, action: str, collaborator_ids: set[i
         return False
     if action in _WORK_ACTIONS:
         if has_perm(user=actor, perm=Perm.TICKET_WORK_ANY):
+            return True
+        if action == Action.EXPLAIN_BREACH and has_perm(user=actor, perm=Perm.TICKET_ASSIGN):
             return True
         return has_perm(user=actor, perm=Perm.TICKET_WORK) and is_involved(
             actor=actor, ticket=ticket, collaborator_ids=collaborator_ids
@@ -73,6 +77,7 @@ def can_perform(*, actor: Any, ticket: Any, action: str, collaborator_ids: set[i
             Action.NOTE,
             Action.EDIT,
             Action.ASSIGN,
+            Action.ARRIVE,
         ) and ticket.customer_id == actor_customer_id(actor=actor)
     return True
 

@@ -37,6 +37,8 @@ class Action(models.TextChoices):
     NOTE = "note", _("Internal note")
     PROGRESS = "progress", _("Record progress update")
     EDIT = "edit", _("Edit details")
+    ARRIVE = "arrive", _("Record arrival on site")
+    EXPLAIN_BREACH = "explain_breach", _("Explain an SLA breach")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ STATUS_GUARDS: dict[str, frozenset[str]] = {
     Action.NOTE: frozenset(S.values),
     Action.PROGRESS: _OPEN,
     Action.EDIT: _OPEN | {S.RESOLVED, S.VERIFIED},
+    Action.ARRIVE: _OPEN,
+    Action.EXPLAIN_BREACH: frozenset(S.values),
 }
 
 

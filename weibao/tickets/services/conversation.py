@@ -24,6 +24,7 @@ from weibao.tickets.services._common import (
     save_ticket,
 )
 from weibao.tickets.services.intake import refresh_search_document, store_attachments, validate_attachments
+from weibao.tickets.services.sla import SLA_TICKET_FIELDS, sla_response_given, sla_status_changed
 from weibao.tickets.transitions import Action
 
 
@@ -79,6 +80,8 @@ def comment_create(
         ):
             _mark_progress(ticket=ticket)
             fields += ["last_progress_at", "progress_due_at"]
+        if not internal and not portal and sla_response_given(ticket=ticket, at=comment.created_at):
+            fields += ["first_response_at", *SLA_TICKET_FIELDS]  # the first answer meets the response target
         record_event(
             ticket=ticket,
             actor=actor,
@@ -88,7 +91,8 @@ def comment_create(
         )
         if portal and ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.CUSTOMER:
             ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
-            fields += ["status", "pending_reason"]
+            sla_status_changed(ticket=ticket, before=Status.PENDING)
+            fields += ["status", "pending_reason", *SLA_TICKET_FIELDS]
             record_event(
                 ticket=ticket,
                 actor=actor,
@@ -117,7 +121,10 @@ def progress_record(
         )
         before = ticket.progress_due_at
         _mark_progress(ticket=ticket)
-        save_ticket(ticket=ticket, fields=["last_progress_at", "progress_due_at"])
+        fields = ["last_progress_at", "progress_due_at"]
+        if sla_response_given(ticket=ticket, at=comment.created_at):  # a call back answers too
+            fields += ["first_response_at", *SLA_TICKET_FIELDS]
+        save_ticket(ticket=ticket, fields=fields)
         record_event(
             ticket=ticket,
             actor=actor,

@@ -20,6 +20,8 @@ from weibao.core.counters import counter_next
 from weibao.core.errors import NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from weibao.core.html import sanitize_html, text_to_html
 from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, SystemModule
+from weibao.sla.models import SlaPolicy
+from weibao.sla.selectors import policy_for_customer
 from weibao.tickets.choices import Channel, EventKind, Level, Priority
 from weibao.tickets.models import Category, PriorityRule, Ticket, TicketAttachment, TicketComment
 from weibao.tickets.permissions import actor_customer_id
@@ -35,6 +37,7 @@ from weibao.tickets.services._common import (
     save_ticket,
     validate_past,
 )
+from weibao.tickets.services.sla import SLA_TICKET_FIELDS, TicketClocks, sla_resync
 from weibao.tickets.transitions import Action
 
 # Attachment types people send to a service desk: screenshots, logs, office documents, archives.
@@ -152,10 +155,12 @@ def store_attachments(
     return stored
 
 
-def _related(*, model: Any, pk: int | None, customer_id: int, field: str, message: str) -> Any:
+def _related(
+    *, model: Any, pk: int | None, customer_id: int, field: str, message: str, select: tuple[str, ...] = ()
+) -> Any:
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk).first()
+    obj = model.objects.select_related(*select).filter(pk=pk).first()
     owner = getattr(obj, "customer_id", None)
     if obj is None or owner != customer_id:
         raise ValidationFailed(message, code="invalid_reference", field=field)
@@ -180,6 +185,18 @@ def _validate_category(*, category_id: int | None) -> Category | None:
     if category is None:
         raise ValidationFailed(_("Unknown category."), code="invalid_reference", field="category_id")
     return category
+
+
+def _validate_policy(*, policy_id: int | None, customer_id: int) -> SlaPolicy:
+    """An explicit policy for one ticket; ``None`` goes back to the customer's contract (SLA-2)."""
+    if policy_id is None:
+        return policy_for_customer(customer_id=customer_id, on=timezone.localdate())
+    policy = SlaPolicy.objects.filter(pk=policy_id, is_active=True).first()
+    if policy is None:
+        raise ValidationFailed(
+            _("Choose an active SLA policy."), code="invalid_reference", field="sla_policy_id"
+        )
+    return policy
 
 
 def _validate_level(*, value: int | None, field: str) -> int:
@@ -216,6 +233,7 @@ def ticket_create(
     urgency: int | None = None,
     impact: int | None = None,
     is_emergency: bool = False,
+    needs_onsite: bool = False,
     attachments: Sequence[UploadedFile] = (),
 ) -> Ticket:
     """Register a report from any channel (INT-1) with its initial assessment (INT-2, TRI-1, TRI-2).
@@ -273,6 +291,7 @@ def ticket_create(
         customer_id=customer.pk,
         field="system_id",
         message=_("The system does not belong to this customer."),
+        select=("site",),  # the ticket's site when none is given: read with the system, not after it
     )
     module = _validate_module(module_id=module_id, system=system)
     category = _validate_category(category_id=category_id)
@@ -301,14 +320,21 @@ def ticket_create(
         impact=impact,
         priority=priority_for(urgency=urgency, impact=impact, is_emergency=is_emergency),
         is_emergency=is_emergency,
+        needs_onsite=bool(needs_onsite),
         created_by=actor,
     )
     ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
+    # SLA clocks start at reported_at (SLA-1); policy, targets and deadlines are read and computed
+    # here, outside the transaction, and written with the ticket.
+    clocks = TicketClocks(ticket=ticket, now=now)
+    clocks.sync_targets()
+    clocks.compute()
     with transaction.atomic():
         ticket.number = counter_next(name="ticket", start=1001)
         # The number is part of the document, so it is built once the number is known, before the insert.
         ticket.search_document = ticket_search_document(ticket=ticket)
         ticket.save()
+        clocks.write()
         store_attachments(ticket=ticket, files=attachments, actor=actor, comment=None, is_internal=False)
         record_event(
             ticket=ticket,
@@ -321,7 +347,24 @@ def ticket_create(
                 **({"is_emergency": [None, True]} if is_emergency else {}),
             },
         )
+    _no_collaborators_yet(ticket=ticket)
     return ticket
+
+
+def _no_collaborators_yet(*, ticket: Ticket) -> None:
+    """Tell the ORM that a ticket just created has no collaborators (as a prefetch would).
+
+    Whoever shows the new ticket reads ``ticket.collaborators.all()`` (the API's answer twice); a
+    brand-new ticket has none, so that needs no query. Adding one later clears this cache (Django's
+    related managers drop the prefetched list on add/remove/set/clear).
+    """
+    empty = ticket.collaborators.all()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    ticket._prefetched_objects_cache = {
+        **getattr(ticket, "_prefetched_objects_cache", {}),
+        "collaborators": empty,
+    }
 
 
 EDITABLE_FIELDS = frozenset(
@@ -341,8 +384,12 @@ EDITABLE_FIELDS = frozenset(
         "reporter_name",
         "reporter_phone",
         "reporter_email",
+        "needs_onsite",
+        "sla_policy_id",
     }
 )
+# A change of any of these re-targets the SLA clocks (SLA-4: recomputed without losing paused time).
+SLA_INPUTS = {"priority", "site", "needs_onsite", "sla_policy", "reported_at"}
 
 
 def ticket_update(
@@ -377,6 +424,8 @@ def ticket_update(
             "reporter_name",
             "reporter_phone",
             "reporter_email",
+            "needs_onsite",
+            "sla_policy",
         ]
         before = {name: getattr(ticket, name) for name in tracked}
         if "title" in changes:
@@ -393,6 +442,12 @@ def ticket_update(
             ticket.impact = _validate_level(value=changes["impact"], field="impact")
         if "is_emergency" in changes:
             ticket.is_emergency = bool(changes["is_emergency"])
+        if "needs_onsite" in changes:
+            ticket.needs_onsite = bool(changes["needs_onsite"])
+        if "sla_policy_id" in changes:
+            ticket.sla_policy = _validate_policy(
+                policy_id=changes["sla_policy_id"], customer_id=ticket.customer_id
+            )
         for name, model in (("contact", Contact), ("site", Site), ("system", DeliveredSystem)):
             if f"{name}_id" in changes:
                 setattr(
@@ -438,7 +493,9 @@ def ticket_update(
             )
         if "description" in changed:
             changed["description"] = ["…", "…"]  # the full text lives in the ticket; keep events small
-        save_ticket(ticket=ticket, fields=[*(f for f in tracked), "progress_due_at"])
+        if SLA_INPUTS & set(changed):
+            sla_resync(ticket=ticket, now=now, restart="reported_at" in changed)
+        save_ticket(ticket=ticket, fields=[*(f for f in tracked), "progress_due_at", *SLA_TICKET_FIELDS])
         record_event(ticket=ticket, actor=actor, kind=EventKind.UPDATED, changes=changed)
         refresh_search_document(ticket=ticket)
     return ticket

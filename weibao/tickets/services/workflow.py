@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from weibao.accounts.choices import Perm
 from weibao.accounts.models import Team, User
 from weibao.accounts.permissions import has_perm, is_portal_user, is_staff_user
-from weibao.core.errors import Conflict, ValidationFailed
+from weibao.core.errors import Conflict, NotFound, ValidationFailed
+from weibao.sla.choices import TargetKind
 from weibao.tickets.choices import CloseKind, CommentKind, EventKind, PendingReason, Status, Visibility
-from weibao.tickets.models import Ticket, TicketComment
+from weibao.tickets.models import SlaBreach, Ticket, TicketComment
 from weibao.tickets.services._common import (
     authorize,
     desk_settings,
@@ -28,17 +29,21 @@ from weibao.tickets.services._common import (
     record_event,
     require_text,
     save_ticket,
+    validate_past,
 )
+from weibao.tickets.services.sla import SLA_TICKET_FIELDS, sla_arrived, sla_explain_breach, sla_status_changed
 from weibao.tickets.transitions import Action, assign_needs_reason
 
-STATUS_FIELDS = ["status", "pending_reason", "progress_due_at"]
+STATUS_FIELDS = ["status", "pending_reason", "progress_due_at", *SLA_TICKET_FIELDS]
 
 
-def _set_status(*, ticket: Ticket, target: str) -> None:
+def _set_status(*, ticket: Ticket, target: str, pending_reason: str = "") -> None:
+    before = ticket.status
     ticket.status = target
-    if target != Status.PENDING:
-        ticket.pending_reason = ""
+    ticket.pending_reason = pending_reason if target == Status.PENDING else ""
     ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
+    # The SLA clocks follow every transition: pause, resume, meet or stop (SLA-4).
+    sla_status_changed(ticket=ticket, before=before)
 
 
 def _staff_user(*, user_id: int | None, field: str, engineer: bool = False) -> User | None:
@@ -145,8 +150,7 @@ def ticket_pend(
         ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
         target = authorize(actor=actor, ticket=ticket, action=Action.PEND)
         before = ticket.status
-        _set_status(ticket=ticket, target=target or Status.PENDING)
-        ticket.pending_reason = reason
+        _set_status(ticket=ticket, target=target or Status.PENDING, pending_reason=reason)
         save_ticket(ticket=ticket, fields=STATUS_FIELDS)
         record_event(
             ticket=ticket,
@@ -464,3 +468,55 @@ def ticket_auto_close(*, ticket_id: int, now: datetime | None = None) -> bool:
             },
         )
     return True
+
+
+def ticket_record_arrival(
+    *, actor: Any, ticket_id: int, arrived_at: datetime, version: int | None = None
+) -> Ticket:
+    """Record when an engineer arrived on site: meets the on-site target (SLA-1).
+
+    Until field-service check-in exists, an agent records the time the engineer reported by phone.
+    The time may be in the past (not before the report), never in the future.
+    """
+    now = timezone.now()
+    validate_past(value=arrived_at, field="arrived_at", now=now)
+    with transaction.atomic():
+        ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=version)
+        authorize(actor=actor, ticket=ticket, action=Action.ARRIVE)
+        if arrived_at < ticket.reported_at:
+            raise ValidationFailed(
+                _("The arrival cannot be before the report."), code="before_reported", field="arrived_at"
+            )
+        if ticket.onsite_arrived_at is not None:
+            raise Conflict(_("The arrival on site is already recorded."), code="already_arrived")
+        sla_arrived(ticket=ticket, at=arrived_at, now=now)
+        save_ticket(ticket=ticket, fields=["onsite_arrived_at", "needs_onsite", *SLA_TICKET_FIELDS])
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.ARRIVED,
+            changes={"onsite_arrived_at": [None, arrived_at.isoformat()]},
+        )
+    return ticket
+
+
+def ticket_explain_breach(*, actor: Any, ticket_id: int, kind: str, reason: str) -> SlaBreach:
+    """The engineer says why a target was missed (SLA-5); the reason feeds the quality figures."""
+    if kind not in TargetKind.values:
+        raise ValidationFailed(_("Choose a target."), code="invalid_choice", field="kind")
+    reason = require_text(value=reason, field="reason", message=_("Say why the target was missed."))[:2000]
+    with transaction.atomic():
+        ticket = lock_ticket(actor=actor, ticket_id=ticket_id, version=None)
+        authorize(actor=actor, ticket=ticket, action=Action.EXPLAIN_BREACH)
+        breach = SlaBreach.objects.filter(ticket=ticket, kind=kind).first()
+        if breach is None:
+            raise NotFound(_("This target was not breached."), code="breach_not_found")
+        before = breach.reason
+        sla_explain_breach(breach=breach, actor=actor, reason=reason)
+        record_event(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.SLA_EXPLAINED,
+            changes={"kind": [None, kind], "reason": [before or None, reason]},
+        )
+    return breach
