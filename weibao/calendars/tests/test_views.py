@@ -13,14 +13,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from weibao.accounts.models import User
+from weibao.accounts.choices import UserKind
+from weibao.accounts.models import Role, User
 from weibao.accounts.tests.conftest import _english, _pages_render  # noqa: F401
-from weibao.accounts.tests.factories import staff_user
+from weibao.accounts.tests.factories import UserFactory, staff_user
 from weibao.calendars import selectors, services
 from weibao.calendars.builtin import ALWAYS, CN_WORKDAY
 from weibao.calendars.choices import DayKind, DaySource
 from weibao.calendars.models import Calendar, CalendarDay, HolidayYear
-from weibao.customers.tests.factories import CustomerFactory, portal_user
 
 pytestmark = pytest.mark.django_db
 
@@ -362,7 +362,9 @@ class TestPermissions:
         assert Calendar.objects.count() == 2
 
     def test_portal_user_is_refused(self) -> None:
-        client = signed_in(portal_user(customer=CustomerFactory.create()))
+        user = UserFactory.create(kind=UserKind.CUSTOMER, username="portal")
+        user.roles.set(Role.objects.filter(code="portal"))
+        client = signed_in(user)
         assert client.get(reverse("calendars:list")).status_code == 403
         assert client.get(detail_url()).status_code in {403, 404}
         before = snapshot(cn())
