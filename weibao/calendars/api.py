@@ -27,6 +27,10 @@ calendars_router = Router(auth=API_AUTH, tags=["calendars"])
 
 MAX_MINUTES = 1_000_000  # ~9 years of office hours; beyond that a deadline means nothing
 MAX_SPAN_DAYS = 366 * 50
+# Instants the arithmetic accepts. Without a bound, start=8990-01-01 made the process compile ~7,000
+# years of days (13 s, and the cached calendar kept them) and 0001-01-01 or 9999-12-31 raised a 500
+# from the engine (weibao/calendars/tests/test_api.py::test_bad_input_is_422).
+MIN_YEAR, MAX_YEAR = 1970, 2100
 
 
 def _out(calendar: Calendar) -> dict[str, Any]:
@@ -44,7 +48,13 @@ def _out(calendar: Calendar) -> dict[str, Any]:
     }
 
 
-def _aware(value: dt.datetime, calendar: Calendar) -> dt.datetime:
+def _aware(value: dt.datetime, calendar: Calendar, field: str) -> dt.datetime:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationFailed(
+            _("Enter a moment between the years %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+            code="out_of_range",
+            field=field,
+        )
     return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(calendar.time_zone))
 
 
@@ -76,7 +86,7 @@ def calendar_deadline(request: HttpRequest, slug: str, start: dt.datetime, minut
             field="minutes",
         )
     compiled = selectors.compiled_calendar(calendar=calendar)
-    start = _aware(start, calendar)
+    start = _aware(start, calendar, "start")
     deadline = compiled.deadline(start, minutes)
     return {
         "calendar": calendar.slug,
@@ -91,7 +101,7 @@ def calendar_deadline(request: HttpRequest, slug: str, start: dt.datetime, minut
 def calendar_working_minutes(request: HttpRequest, slug: str, start: dt.datetime, end: dt.datetime) -> Any:
     """Whole working minutes between ``start`` and ``end`` (0 when ``end`` is not after ``start``)."""
     calendar = selectors.calendar_get(actor=request.user, slug=slug)
-    start, end = _aware(start, calendar), _aware(end, calendar)
+    start, end = _aware(start, calendar, "start"), _aware(end, calendar, "end")
     if abs((end - start).days) > MAX_SPAN_DAYS:
         raise ValidationFailed(_("The span may be at most 50 years."), code="out_of_range", field="end")
     compiled = selectors.compiled_calendar(calendar=calendar)

@@ -258,9 +258,12 @@ def parse_periods(text: str) -> tuple[Period, ...]:
         part = raw.strip()
         if not part:
             continue
-        if "-" not in part:
+        # Normalise the en dash before the check: it was replaced only after "-" was required, so
+        # "08:30–12:00" (as typed by many input methods) was refused although meant to be accepted.
+        dashed = part.replace("–", "-")
+        if "-" not in dashed:
             raise ValueError(part)
-        left, right = (p.strip() for p in part.replace("–", "-").split("-", 1))
+        left, right = (p.strip() for p in dashed.split("-", 1))
         start, end = _minute_of(left, part), _minute_of(right, part)
         if start == 1440 or start == end:
             raise ValueError(part)
