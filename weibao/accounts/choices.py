@@ -77,8 +77,14 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
         sorted(
             {
                 p.value
-                for p in [*_DESK, *_ENGINEER, Perm.TICKET_WORK_ANY, Perm.CUSTOMER_MANAGE]
-                + [Perm.SLA_MANAGE, Perm.SLA_REPORT]
+                for p in [
+                    *_DESK,
+                    *_ENGINEER,
+                    Perm.TICKET_WORK_ANY,
+                    Perm.CUSTOMER_MANAGE,
+                    Perm.SLA_MANAGE,
+                    Perm.SLA_REPORT,
+                ]
             }
         ),
         True,

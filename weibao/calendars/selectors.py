@@ -18,9 +18,11 @@ from weibao.calendars.models import Calendar, CalendarDay, HolidayYear, WorkingP
 from weibao.calendars.permissions import can_view_calendars
 from weibao.core.errors import NotFound, PermissionDenied
 
-# calendar id -> (version, compiled). Compiling takes ~60 ms; a process keeps one per calendar and
-# recompiles when the row's ``version`` moves (every edit bumps it, so all processes notice).
-_compiled: dict[int, tuple[int, CompiledCalendar]] = {}
+# calendar id -> ((version, updated_at), compiled). Compiling takes ~60 ms; a process keeps one per
+# calendar and recompiles when the row's ``version`` moves (every edit bumps it, so all processes
+# notice). ``updated_at`` is part of the key because a rolled-back edit (or a deleted and re-created
+# row reusing the id, as SQLite does) can bring back the same version number with other content.
+_compiled: dict[int, tuple[tuple[int, Any], CompiledCalendar]] = {}
 _compiled_lock = threading.Lock()
 
 
@@ -98,12 +100,13 @@ def calendar_spec(*, calendar: Calendar) -> CalendarSpec:
 
 def compiled_calendar(*, calendar: Calendar) -> CompiledCalendar:
     """The compiled form of ``calendar`` at its current version (cached per process)."""
+    key = (calendar.version, calendar.updated_at)
     cached = _compiled.get(calendar.pk)
-    if cached is not None and cached[0] == calendar.version:
+    if cached is not None and cached[0] == key:
         return cached[1]
     compiled = compile_calendar(calendar_spec(calendar=calendar))
     with _compiled_lock:
-        _compiled[calendar.pk] = (calendar.version, compiled)
+        _compiled[calendar.pk] = (key, compiled)
     return compiled
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.events import audit_record
@@ -35,7 +36,7 @@ def _require_manager(actor: Any) -> None:
 
 
 def _bump(calendar: Calendar) -> None:
-    Calendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
+    Calendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1, updated_at=timezone.now())
     calendar.refresh_from_db(fields=["version", "updated_at"])
 
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         try:
             calendar = calendar_get(actor=None, slug=options["calendar"])
             if options["file"]:
-                path: Path = options["file"]
+                path = Path(options["file"])  # call_command(file="x.csv") passes a str
                 if not path.is_file():
                     raise CommandError(f"no such file: {path}")
                 written, kept = holidays_import_file(
