@@ -46,6 +46,26 @@ def keyset_paginate(
     *, queryset: QuerySet[M], sort_field: str, descending: bool, cursor: str | None, limit: int
 ) -> Page[M]:
     """One page of ``queryset`` ordered by ``sort_field`` then ``id`` in the same direction."""
+    rows = list(
+        keyset_window(
+            queryset=queryset, sort_field=sort_field, descending=descending, cursor=cursor, limit=limit
+        )
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, sort_field), last.pk])
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def keyset_window(
+    *, queryset: QuerySet[M], sort_field: str, descending: bool, cursor: str | None, limit: int
+) -> QuerySet[M]:
+    """The query behind :func:`keyset_paginate`, unevaluated: ``limit + 1`` rows after ``cursor``, ordered.
+
+    For a sub-select of a page's ids (``filter(pk__in=keyset_window(...).values("pk"))``).
+    """
     if cursor:
         last_value, last_id = _decode(cursor)
         field = queryset.model._meta.get_field(sort_field)
@@ -59,10 +79,4 @@ def keyset_paginate(
             Q(**{f"{sort_field}__{op}": last_value}) | Q(**{sort_field: last_value, f"id__{op}": last_id})
         )
     prefix = "-" if descending else ""
-    rows = list(queryset.order_by(f"{prefix}{sort_field}", f"{prefix}id")[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = _encode([getattr(last, sort_field), last.pk])
-    return Page(items=rows, next_cursor=next_cursor)
+    return queryset.order_by(f"{prefix}{sort_field}", f"{prefix}id")[: limit + 1]

@@ -161,6 +161,31 @@ def _may_be_unfinished(token: str) -> bool:
     return len(token) == 1
 
 
+_CJK_RE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+
+
+def _drop_implied(tokens: list[str]) -> list[str]:
+    """``tokens`` without the Chinese sub-words that another token already implies.
+
+    jieba's search mode emits every dictionary 2-gram of a word longer than two characters and every
+    dictionary 3-gram of a word longer than three before the word itself (``苏州市`` -> 苏州, 州市,
+    苏州市), so a document holding ``苏州市`` always holds 苏州 and 州市 too: requiring them as well
+    matches the same rows, but each extra lexeme is one more posting list to intersect (a common
+    one costs milliseconds at 1M tickets). The last token is kept as it is (it may be a prefix).
+    """
+    if len(tokens) < 2:
+        return tokens
+    freq = _jieba().FREQ
+    longer = [t for t in tokens if len(t) > 2 and _CJK_RE.match(t)]
+
+    def implied(token: str) -> bool:
+        if len(token) not in (2, 3) or not _CJK_RE.match(token) or not freq.get(token):
+            return False
+        return any(token in word and len(word) > len(token) + (len(token) == 3) for word in longer)
+
+    return [t for t in tokens[:-1] if not implied(t)] + tokens[-1:]
+
+
 def build_match_query(*, text: str, vendor: str | None = None) -> str | None:
     """The backend query for ``text``: every token required, the last as a prefix; None if no tokens.
 
@@ -172,7 +197,7 @@ def build_match_query(*, text: str, vendor: str | None = None) -> str | None:
     searched for as words and never changes the query's structure.
     """
     vendor = vendor or connection.vendor
-    tokens = search_tokens(text=text[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS]
+    tokens = _drop_implied(search_tokens(text=text[:MAX_QUERY_CHARS])[:MAX_QUERY_TOKENS])
     if not tokens:
         return None
     # Numbers are never prefixes: every ticket holds its own number, so "2"* would match nearly all

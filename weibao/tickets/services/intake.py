@@ -358,13 +358,11 @@ def _no_collaborators_yet(*, ticket: Ticket) -> None:
     brand-new ticket has none, so that needs no query. Adding one later clears this cache (Django's
     related managers drop the prefetched list on add/remove/set/clear).
     """
-    empty = ticket.collaborators.all()
+    empty: Any = ticket.collaborators.all()
     empty._result_cache = []
     empty._prefetch_done = True
-    ticket._prefetched_objects_cache = {
-        **getattr(ticket, "_prefetched_objects_cache", {}),
-        "collaborators": empty,
-    }
+    cache = getattr(ticket, "_prefetched_objects_cache", {})
+    ticket._prefetched_objects_cache = {**cache, "collaborators": empty}  # type: ignore[attr-defined]
 
 
 EDITABLE_FIELDS = frozenset(
