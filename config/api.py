@@ -20,6 +20,7 @@ from weibao.accounts.api import roles_router, teams_router, tokens_router, users
 from weibao.core.api_auth import API_AUTH
 from weibao.core.api_errors import install_error_handlers
 from weibao.customers.api import customers_router, systems_router
+from weibao.notifications.api import router as notifications_router
 from weibao.tickets.api import desk_router as tickets_desk_router
 from weibao.tickets.api import router as tickets_router
 
@@ -76,5 +77,6 @@ api.add_router("/roles", roles_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/customers", customers_router)
 api.add_router("/systems", systems_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)

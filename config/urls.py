@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("weibao.accounts.urls")),
     path("customers/", include("weibao.customers.urls")),
     path("calendars/", include("weibao.calendars.urls")),
+    path("notifications/", include("weibao.notifications.urls")),
     path("", include("weibao.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "weibao.core",
     "weibao.accounts",
     "weibao.customers",
+    "weibao.notifications",
     "weibao.tickets",
 ]
 
