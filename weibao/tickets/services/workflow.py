@@ -518,5 +518,6 @@ def ticket_explain_breach(*, actor: Any, ticket_id: int, kind: str, reason: str)
             actor=actor,
             kind=EventKind.SLA_EXPLAINED,
             changes={"kind": [None, kind], "reason": [before or None, reason]},
+            is_internal=True,  # an internal assessment: the customer's timeline does not show it
         )
     return breach
