@@ -1,6 +1,6 @@
 from django.urls import path
 
-from weibao.tickets.views import console, detail, intake, manage, portal
+from weibao.tickets.views import console, detail, intake, manage, portal, sla
 
 app_name = "tickets"
 urlpatterns = [
@@ -19,4 +19,7 @@ urlpatterns = [
     path("manage/categories/<int:category_id>/", manage.manage_categories, name="manage_category_edit"),
     path("manage/priority-matrix/", manage.manage_matrix, name="manage_matrix"),
     path("manage/desk-settings/", manage.manage_settings, name="manage_settings"),
+    # The policy pages live in weibao.sla under /sla/policies/ and /sla/contracts/; only the report,
+    # which reads tickets, is mounted from here (weibao.sla must not import weibao.tickets).
+    path("sla/compliance/", sla.sla_compliance, name="sla_compliance"),
 ]

@@ -75,3 +75,38 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".star-rating").forEach(lightStars));
 document.addEventListener("htmx:afterSwap", () => document.querySelectorAll(".star-rating").forEach(lightStars));
+
+// SLA countdowns: badges with data-sla-due (ISO time) recount every 30 s with the phrases of the
+// enclosing [data-sla-formats] (translated by the server); past the deadline they turn red.
+function slaDuration(formats, seconds) {
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days) return formats.d.replace("%(d)s", days).replace("%(h)s", hours);
+  if (hours) return formats.h.replace("%(h)s", hours).replace("%(m)s", mins);
+  return formats.m.replace("%(m)s", mins);
+}
+function slaCountdowns() {
+  const now = Date.now();
+  document.querySelectorAll("[data-sla-due]").forEach((badge) => {
+    const holder = badge.closest("[data-sla-formats]");
+    const due = Date.parse(badge.dataset.slaDue);
+    if (!holder || Number.isNaN(due)) return;
+    let formats;
+    try { formats = JSON.parse(holder.dataset.slaFormats); } catch (e) { return; }
+    const seconds = Math.round((due - now) / 1000);
+    if (seconds <= 0) {
+      badge.textContent = formats.overdue.replace("%(time)s", slaDuration(formats, -seconds));
+      badge.dataset.slaState = "overdue";
+      badge.className = badge.className.replace(/\bbg-\w+-lt\b/, "bg-red-lt");
+    } else {
+      badge.textContent = formats.left.replace("%(time)s", slaDuration(formats, seconds));
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  slaCountdowns();
+  setInterval(slaCountdowns, 30000);
+});
+document.addEventListener("htmx:afterSwap", slaCountdowns);

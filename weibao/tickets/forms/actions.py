@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.customers.models import Contact, DeliveredSystem, Site, SystemModule
+from weibao.sla.choices import TargetKind
+from weibao.sla.models import SlaPolicy
 from weibao.tickets.choices import PendingReason
 from weibao.tickets.forms.common import (
     LocalDateTimeField,
@@ -252,11 +255,23 @@ class EditForm(CustomerFieldsMixin, ActionForm):
     reporter_email = forms.EmailField(label=_("Reporter email"), required=False)
     problem_started_at = LocalDateTimeField(label=_("Problem started at"), required=False)
     reported_at = LocalDateTimeField(label=_("Reported at"))
+    needs_onsite = forms.BooleanField(label=_("Needs an on-site visit"), required=False)
+    sla_policy = forms.TypedChoiceField(
+        label=_("SLA policy"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Empty: the policy of the customer's service contract."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.ticket
         self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        self.fields["sla_policy"].choices = [  # type: ignore[attr-defined]
+            ("", _("The customer's contract")),
+            *SlaPolicy.objects.filter(is_active=True).order_by("name").values_list("pk", "name"),
+        ]
         if not self.is_bound:
             self.initial.update(
                 title=t.title,
@@ -273,6 +288,8 @@ class EditForm(CustomerFieldsMixin, ActionForm):
                 reporter_email=t.reporter_email,
                 problem_started_at=t.problem_started_at,
                 reported_at=t.reported_at,
+                needs_onsite=t.needs_onsite,
+                sla_policy=t.sla_policy_id,
             )
         source = self.data if self.is_bound else self.initial
         self.limit_to_customer(customer_id=t.customer_id, system_id=int_or_none(source.get("system")))
@@ -293,7 +310,10 @@ class EditForm(CustomerFieldsMixin, ActionForm):
                 "reporter_name": d.get("reporter_name") or "",
                 "reporter_phone": d.get("reporter_phone") or "",
                 "reporter_email": d.get("reporter_email") or "",
+                "needs_onsite": bool(d.get("needs_onsite")),
                 **self._changed_times(d),
+                # Sent only when chosen: re-sending the policy in force would re-validate it on every edit.
+                **({"sla_policy_id": d.get("sla_policy")} if "sla_policy" in self.changed_data else {}),
             }
         }
 
@@ -309,6 +329,29 @@ class EditForm(CustomerFieldsMixin, ActionForm):
             if not same:
                 changed[name] = new
         return changed
+
+
+class ArriveForm(ActionForm):
+    """The time the engineer arrived on site (reported by phone until field service checks in)."""
+
+    service = "ticket_record_arrival"
+    arrived_at = LocalDateTimeField(label=_("Arrived on site at"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("arrived_at", timezone.localtime().replace(second=0, microsecond=0))
+
+
+class ExplainBreachForm(ActionForm):
+    """Why a target was missed; one form per breach, naming its target."""
+
+    service = "ticket_explain_breach"
+    versioned = False  # an explanation does not change the ticket
+    kind = forms.ChoiceField(choices=TargetKind.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why was the target missed?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
@@ -329,4 +372,6 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "comment": CommentForm,
     "note": NoteForm,
     "edit": EditForm,
+    "arrive": ArriveForm,
+    "explain_breach": ExplainBreachForm,
 }

@@ -18,6 +18,7 @@ from weibao.tickets.forms.common import (
 from weibao.tickets.selectors import QUEUES, SORTS, TicketFilters
 
 EMERGENCY_CHOICES = [("", _("Emergency")), ("1", _("Emergencies only")), ("0", _("No emergencies"))]
+SLA_CHOICES = [("", _("Any SLA state")), ("breached", _("SLA breached")), ("at_risk", _("SLA at risk"))]
 
 
 class ConsoleFilterForm(WeibaoForm):
@@ -51,6 +52,7 @@ class ConsoleFilterForm(WeibaoForm):
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
     category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None)
     emergency = forms.ChoiceField(label=_("Emergency"), required=False, choices=EMERGENCY_CHOICES)
+    sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_CHOICES)
 
     def __init__(self, *args: Any, pickers: Pickers, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,12 +96,23 @@ class ConsoleFilterForm(WeibaoForm):
             team_id=data.get("team"),
             category_id=data.get("category"),
             is_emergency={"1": True, "0": False}.get(emergency or ""),
+            sla=data.get("sla") or "",
             text=data.get("q") or "",
         )
 
     def active_count(self) -> int:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        names = ("status", "priority", "customer", "system", "assignee", "team", "category", "emergency")
+        names = (
+            "status",
+            "priority",
+            "customer",
+            "system",
+            "assignee",
+            "team",
+            "category",
+            "emergency",
+            "sla",
+        )
         return sum(1 for name in names if data.get(name))
 
 

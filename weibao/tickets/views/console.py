@@ -25,6 +25,7 @@ from weibao.tickets import selectors
 from weibao.tickets.choices import PendingReason, Priority, Status
 from weibao.tickets.forms import ConsoleFilterForm, pickers_for
 from weibao.tickets.models import Ticket
+from weibao.tickets.templatetags.sla_tags import ticket_badge
 from weibao.tickets.templatetags.ticket_tags import (
     DATETIME_FORMAT,
     PRIORITY_COLOURS,
@@ -89,7 +90,7 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
     context["counts_pending"] = True
     context["selects"] = {
         name: _select_html(form[name])
-        for name in ("priority", "emergency", "assignee", "system", "team", "category")
+        for name in ("priority", "emergency", "assignee", "system", "team", "category", "sla")
     }
     context["customer_options"] = _customer_options(form)
     return render(request, "tickets/console.html", context)
@@ -160,6 +161,7 @@ def _table_rows(tickets: Iterable[Ticket]) -> list[tuple[Ticket, SafeString, Saf
             "assignee": _("Assignee / team"),
             "reported": _("Reported"),
             "updated": _("Updated"),
+            "sla": _("SLA"),
         }.items()
     }
     unassigned = format_html('<span class="text-secondary">{}</span>', _("Unassigned"))
@@ -169,6 +171,7 @@ def _table_rows(tickets: Iterable[Ticket]) -> list[tuple[Ticket, SafeString, Saf
     detail_url = reverse("tickets:detail", args=[0])
     url_head, url_tail = detail_url.rsplit("0", 1)
     tz = timezone.get_current_timezone()
+    now = timezone.now()
     category_labels: dict[int, str] = {}
     rows = []
     for ticket in tickets:
@@ -222,8 +225,11 @@ def _table_rows(tickets: Iterable[Ticket]) -> list[tuple[Ticket, SafeString, Saf
             team=team,
         )
         tail = format_html(
+            '<td data-label="{}" class="col-sla">{}</td>'  # from the row's own SLA columns: no query
             '<td data-label="{}" class="col-date">{}</td>'
             '<td data-label="{}" class="col-date text-secondary d-none d-md-table-cell">{}</td></tr>',
+            labels["sla"],
+            ticket_badge(ticket=ticket, now=now),
             labels["reported"],
             _local_dt_wrap(ticket.reported_at, tz),
             labels["updated"],

@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.decorators import allowed_if
 from weibao.accounts.permissions import is_portal_user, is_staff_user
 from weibao.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from weibao.core.forms import add_domain_error
-from weibao.tickets import selectors, services
+from weibao.sla.choices import TargetKind
+from weibao.tickets import selectors, services, sla_selectors
 from weibao.tickets.forms import ACTION_FORMS, ActionForm, Pickers, pickers_for
 from weibao.tickets.models import Ticket
 from weibao.tickets.permissions import allowed_actions, can_view_internal
@@ -49,6 +51,8 @@ SUCCESS = {
     "comment": _("Your message was added."),
     "note": _("The internal note was added."),
     "edit": _("The details were saved."),
+    "arrive": _("The arrival on site was recorded."),
+    "explain_breach": _("The explanation was saved."),
 }
 HELP = {
     "start": _("Start working on this ticket now?"),
@@ -62,8 +66,16 @@ HELP = {
     ),
     "escalate": _("Ask a superior for help; they join the ticket as a collaborator."),
     "progress": _("Record the progress update you gave the customer (by phone or in writing)."),
+    "arrive": _("When did the engineer arrive on site? This meets the on-site target."),
+    "explain_breach": _("Say why the target was missed; the reason feeds the quality figures."),
 }
-ANCHORS = {"comment": "conversation", "note": "conversation", "progress": "conversation"}
+ANCHORS = {
+    "comment": "conversation",
+    "note": "conversation",
+    "progress": "conversation",
+    "arrive": "sla",
+    "explain_breach": "sla",
+}
 
 
 def action_label(*, action: str, portal: bool) -> str:
@@ -129,6 +141,55 @@ def _ticket_context(request: HtmxHttpRequest, ticket: Ticket) -> dict[str, Any]:
         "events": list(selectors.ticket_events(actor=actor, ticket=ticket)),
         "attachments": list(selectors.ticket_attachments(actor=actor, ticket=ticket)),
         "collaborators": list(ticket.collaborators.all()),
+        "sla": _sla_context(ticket, allowed=allowed, portal=portal),
+    }
+
+
+def _sla_context(ticket: Ticket, *, allowed: list[str], portal: bool) -> dict[str, Any] | None:
+    """The service-level card: badges for everyone; segments, breaches, alerts and forms for staff."""
+    now = timezone.now()
+    if portal:
+        views = sla_selectors.clock_views(clocks=ticket.sla_clocks.all(), now=now)
+        if not views:
+            return None
+        return {"now": now, "targets": [{"view": v} for v in views], "staff": False}
+    sla = sla_selectors.ticket_sla(ticket=ticket, now=now)
+    if not sla.clocks:
+        return None
+    targets = [
+        {"view": view, "clock": clock, "segments": list(clock.segments.all())}
+        for clock, view in zip(sla.clocks, sla.views, strict=True)
+    ]
+    explain = "explain_breach" in allowed
+    onsite_running = any(
+        v.kind == TargetKind.ONSITE and v.seconds_left is not None and v.met_at is None for v in sla.views
+    )
+    return {
+        "now": now,
+        "staff": True,
+        "policy": sla.clocks[0].policy,  # the clocks' policy, read with them (no query of its own)
+        "targets": targets,
+        "breaches": [
+            {
+                "breach": breach,
+                "form": ACTION_FORMS["explain_breach"](
+                    ticket=ticket,
+                    initial={"kind": breach.kind, "reason": breach.reason},
+                    auto_id=f"id_explain_{breach.kind}_%s",
+                )
+                if explain
+                else None,
+            }
+            for breach in sla.breaches
+        ],
+        "explain_url": reverse("tickets:action", args=[ticket.number, "explain_breach"]),
+        "alerts": sla.alerts,
+        "arrive_form": (
+            ACTION_FORMS["arrive"](ticket=ticket, auto_id="id_arrive_%s")
+            if "arrive" in allowed and onsite_running and ticket.onsite_arrived_at is None
+            else None
+        ),
+        "arrive_url": reverse("tickets:action", args=[ticket.number, "arrive"]),
     }
 
 
