@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from weibao.accounts.api import roles_router, teams_router, tokens_router, users_router
+from weibao.calendars.api import calendars_router
 from weibao.core.api_auth import API_AUTH
 from weibao.core.api_errors import install_error_handlers
 from weibao.customers.api import customers_router, systems_router
@@ -75,6 +76,7 @@ api.add_router("/users", users_router)
 api.add_router("/teams", teams_router)
 api.add_router("/roles", roles_router)
 api.add_router("/tokens", tokens_router)
+api.add_router("/calendars", calendars_router)
 api.add_router("/customers", customers_router)
 api.add_router("/systems", systems_router)
 api.add_router("/notifications", notifications_router)

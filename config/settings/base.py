@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's files for /api/v1/docs locally instead of from a CDN
     "weibao.core",
     "weibao.accounts",
+    "weibao.calendars",
     "weibao.customers",
+    "weibao.sla",
     "weibao.notifications",
     "weibao.tickets",
 ]

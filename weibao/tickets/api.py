@@ -27,6 +27,7 @@ from weibao.core.errors import DomainError, NotFound
 from weibao.tickets import selectors, services
 from weibao.tickets.models import Ticket
 from weibao.tickets.schemas import (
+    ArriveIn,
     AssignIn,
     AttachmentOut,
     CategoryIn,
@@ -40,6 +41,7 @@ from weibao.tickets.schemas import (
     ErrorOut,
     EscalateIn,
     EventOut,
+    ExplainBreachIn,
     MergeIn,
     NoteIn,
     PendIn,
@@ -49,14 +51,17 @@ from weibao.tickets.schemas import (
     RateIn,
     ReasonIn,
     ResolveIn,
+    SlaBreachOut,
     TicketCreateIn,
     TicketListQuery,
     TicketOut,
     TicketPageOut,
     TicketPatchIn,
+    TicketSlaOut,
     VerifyIn,
     VersionIn,
 )
+from weibao.tickets.sla_selectors import ticket_sla
 
 router = Router(tags=["tickets"])
 #: Mounted at the API root: /categories, /priority-matrix, /desk-settings, /attachments/{id}/download.
@@ -70,7 +75,16 @@ WRITE_ERRORS = {frozenset({400, 401, 403, 404, 409, 413, 422}): ErrorOut}
 
 # Everything the list and detail render beyond what the list selector joins: one query each,
 # whatever the page size.
-_RENDER_PREFETCH = ("collaborators", "site", "contact", "module", "merged_into", "escalated_to")
+_RENDER_PREFETCH = (
+    "collaborators",
+    "site",
+    "contact",
+    "module",
+    "merged_into",
+    "escalated_to",
+    "sla_policy",
+    "sla_clocks__calendar",
+)
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -190,6 +204,40 @@ def list_events(request: HttpRequest, ticket_id: int) -> Any:
     """The immutable timeline, oldest first; internal events only for staff."""
     ticket = selectors.ticket_get(actor=_actor(request), ticket_id=ticket_id)
     return selectors.ticket_events(actor=_actor(request), ticket=ticket)
+
+
+@router.get("/{ticket_id}/sla", response={200: TicketSlaOut, **READ_ERRORS}, url_name="ticket_sla")
+def get_ticket_sla(request: HttpRequest, ticket_id: int) -> Any:
+    """The ticket's SLA clocks with every running/paused segment, its breaches and the alerts sent."""
+    ticket = selectors.ticket_get(actor=_actor(request), ticket_id=ticket_id)
+    sla = ticket_sla(ticket=ticket)
+    views = {v.kind: v for v in sla.views}
+    return {
+        "ticket": ticket.pk,
+        "number": ticket.number,
+        "policy": ticket.sla_policy,
+        "clocks": [
+            {
+                "kind": clock.kind,
+                "state": views[clock.kind].state,
+                "policy": clock.policy.code,
+                "calendar": clock.calendar.slug,
+                "target_minutes": clock.budget_minutes,
+                "started_at": clock.started_at,
+                "due_at": clock.due_at,
+                "met_at": clock.met_at,
+                "paused_minutes": clock.paused_minutes,
+                "missing_holiday_years": clock.missing_holiday_years,
+                "segments": list(clock.segments.all()),
+            }
+            for clock in sla.clocks
+        ],
+        "breaches": sla.breaches,
+        "alerts": [
+            {"description": a.description, "fired_at": a.fired_at, "recipients": len(a.recipients)}
+            for a in sla.alerts
+        ],
+    }
 
 
 @router.get(
@@ -329,6 +377,22 @@ def record_progress(request: HttpRequest, ticket_id: int, payload: ProgressIn) -
     """Record a progress update given to the customer (kept as a public reply); returns the ticket."""
     comment = services.progress_record(actor=_actor(request), ticket_id=ticket_id, **_fields(payload))
     return comment.ticket
+
+
+@router.post("/{ticket_id}/arrive", response={200: TicketOut, **WRITE_ERRORS}, url_name="ticket_arrive")
+def record_arrival(request: HttpRequest, ticket_id: int, payload: ArriveIn) -> Any:
+    """Record when the engineer arrived on site: meets the on-site target (SLA-1)."""
+    return services.ticket_record_arrival(actor=_actor(request), ticket_id=ticket_id, **_fields(payload))
+
+
+@router.post(
+    "/{ticket_id}/explain-breach",
+    response={200: SlaBreachOut, **WRITE_ERRORS},
+    url_name="ticket_explain_breach",
+)
+def explain_breach(request: HttpRequest, ticket_id: int, payload: ExplainBreachIn) -> Any:
+    """The engineer's reason for a missed target (``kind``: response, onsite, resolution)."""
+    return services.ticket_explain_breach(actor=_actor(request), ticket_id=ticket_id, **_fields(payload))
 
 
 @router.post(

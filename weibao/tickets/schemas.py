@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AwareDatetime, ConfigDict, PlainSerializer, WithJsonSchema, field_validator
 
+from weibao.sla.choices import ClockState, SegmentKind, TargetKind
 from weibao.tickets.choices import (
     CategoryKind,
     Channel,
@@ -29,6 +30,7 @@ from weibao.tickets.choices import (
 )
 from weibao.tickets.permissions import allowed_actions, can_view_internal
 from weibao.tickets.selectors import MAX_PAGE_SIZE, QUEUES, SORTS, TicketFilters
+from weibao.tickets.sla_selectors import ticket_sla_json
 
 
 def _local_iso(value: datetime) -> str:
@@ -105,6 +107,20 @@ class CategoryRef(Schema):
 # --------------------------------------------------------------------------- tickets
 
 
+class SlaTargetOut(Schema):
+    """One promise of the ticket (SLA-1): its clock as of now."""
+
+    state: str = Field(default=..., json_schema_extra={"enum": _choice_values(ClockState)})
+    due_at: Timestamp | None = Field(default=..., description="Null while paused")
+    met_at: Timestamp | None
+    paused_minutes: int = Field(default=..., description="Wall-clock minutes spent paused")
+    target_minutes: int = Field(default=..., description="Working minutes the target allows")
+    calendar: str = Field(default=..., description="Slug of the working calendar it counts on")
+    missing_holiday_years: list[int] = Field(
+        default=..., description="Years the deadline spans that have no holiday data"
+    )
+
+
 class TicketOut(Schema):
     """A ticket as the caller may see it, with the actions the caller may take now."""
 
@@ -160,12 +176,25 @@ class TicketOut(Schema):
     )
     last_progress_at: Timestamp | None
     progress_due_at: Timestamp | None
+    needs_onsite: bool
+    first_response_at: Timestamp | None
+    onsite_arrived_at: Timestamp | None
+    sla_policy: Ref | None
+    sla_breached: bool
+    sla: dict[str, SlaTargetOut] = Field(
+        default=...,
+        description="Per target (response, onsite, resolution): due_at, met_at, state, paused_minutes",
+    )
     created_at: Timestamp
     updated_at: Timestamp
     version: int = Field(default=..., description="Send it back with a change; a stale version answers 409")
     allowed_actions: list[str] = Field(
         default=..., description="What the caller may do now (assign, start, ...)"
     )
+
+    @staticmethod
+    def resolve_sla(obj: Any) -> dict[str, Any]:
+        return ticket_sla_json(ticket=obj)
 
     @staticmethod
     def resolve_pending_reason(obj: Any) -> str | None:
@@ -218,6 +247,7 @@ class TicketListQuery(Schema):
     team: int | None = Field(default=None, description="Team id")
     category: int | None = Field(default=None, description="Category id (includes its sub-categories)")
     emergency: bool | None = None
+    sla: str = Field(default="", description="'breached' or 'at_risk' (SLA-5)")
     q: str = Field(
         default="", description="Text search in number, title, description, customer, system, comments"
     )
@@ -247,6 +277,7 @@ class TicketListQuery(Schema):
             team_id=self.team,
             category_id=self.category,
             is_emergency=self.emergency,
+            sla=self.sla,
             text=self.q,
             reported_from=self.reported_from,
             reported_to=self.reported_to,
@@ -287,6 +318,9 @@ class TicketCreateIn(_In):
     urgency: int | None = Field(default=None, description="1 high, 2 medium (default), 3 low")
     impact: int | None = Field(default=None, description="1 high, 2 medium (default), 3 low")
     is_emergency: bool = False
+    needs_onsite: bool = Field(
+        default=False, description="An engineer must go on site (starts the on-site target)"
+    )
 
 
 class TicketPatchIn(_In):
@@ -307,6 +341,10 @@ class TicketPatchIn(_In):
     reporter_name: str = Field(default=_OMITTED, max_length=100)
     reporter_phone: str = Field(default=_OMITTED, max_length=40)
     reporter_email: str = Field(default=_OMITTED, max_length=254)
+    needs_onsite: bool = Field(default=_OMITTED)
+    sla_policy_id: int | None = Field(
+        default=None, description="An SLA policy for this ticket; null returns to the customer's contract"
+    )
     version: int | None = Field(default=None, description="The version you read; a stale one answers 409")
 
 
@@ -366,6 +404,64 @@ class MergeIn(VersionIn):
 class EscalateIn(VersionIn):
     reason: str
     to_user_id: int | None = Field(default=None, description="Defaults to the caller's superior")
+
+
+class ArriveIn(VersionIn):
+    arrived_at: AwareDatetime = Field(default=..., description="When the engineer arrived; not in the future")
+
+
+class ExplainBreachIn(_In):
+    kind: str = Field(default=..., json_schema_extra={"enum": _choice_values(TargetKind)})
+    reason: str = Field(default=..., max_length=2000)
+
+
+class SlaSegmentOut(Schema):
+    kind: str = Field(default=..., json_schema_extra={"enum": _choice_values(SegmentKind)})
+    reason: str
+    started_at: Timestamp
+    ended_at: Timestamp | None
+
+
+class SlaClockOut(Schema):
+    kind: str = Field(default=..., json_schema_extra={"enum": _choice_values(TargetKind)})
+    state: str = Field(default=..., json_schema_extra={"enum": _choice_values(ClockState)})
+    policy: str
+    calendar: str
+    target_minutes: int
+    started_at: Timestamp
+    due_at: Timestamp | None
+    met_at: Timestamp | None
+    paused_minutes: int
+    missing_holiday_years: list[int]
+    segments: list[SlaSegmentOut]
+
+
+class SlaBreachOut(Schema):
+    kind: str
+    due_at: Timestamp
+    met_at: Timestamp | None
+    late_minutes: int | None
+    assignee: UserRef | None
+    reason: str
+    reason_by: UserRef | None
+    reason_at: Timestamp | None
+
+
+class SlaAlertOut(Schema):
+    description: str
+    fired_at: Timestamp
+    recipients: int
+
+
+class TicketSlaOut(Schema):
+    """The auditable SLA record of a ticket (SLA-4, SLA-5)."""
+
+    ticket: int
+    number: int
+    policy: Ref | None
+    clocks: list[SlaClockOut]
+    breaches: list[SlaBreachOut]
+    alerts: list[SlaAlertOut]
 
 
 class CollaboratorIn(_In):

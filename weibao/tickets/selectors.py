@@ -93,6 +93,7 @@ class TicketFilters:
     team_id: int | None = None
     category_id: int | None = None
     is_emergency: bool | None = None
+    sla: str = ""  # "breached" or "at_risk"
     text: str = ""
     reported_from: datetime | None = None
     reported_to: datetime | None = None
@@ -129,6 +130,13 @@ def _queue_q(*, queue: str, actor: Any, now: datetime) -> Q:
     raise ValidationFailed(_("Unknown queue."), code="invalid_queue", field="queue")
 
 
+def _sla_q(*, value: str, now: datetime) -> Q:
+    """The "breached / at risk" filter on the denormalised, indexed SLA columns of the ticket."""
+    if value == "breached":
+        return Q(sla_breached=True) | Q(sla_due_at__lte=now)
+    return Q(sla_breached=False, sla_warn_at__lte=now, sla_due_at__gt=now)
+
+
 def _apply_filters(*, qs: QuerySet[Ticket], actor: Any, filters: TicketFilters) -> QuerySet[Ticket]:
     now = timezone.now()
     qs = qs.filter(_queue_q(queue=filters.queue, actor=actor, now=now))
@@ -157,6 +165,9 @@ def _apply_filters(*, qs: QuerySet[Ticket], actor: Any, filters: TicketFilters) 
         qs = qs.filter(Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id))
     if filters.is_emergency is not None:
         qs = qs.filter(is_emergency=filters.is_emergency)
+    if filters.sla in ("breached", "at_risk"):
+        # Open tickets only: a closed ticket is no longer at risk (the compliance page covers history).
+        qs = qs.filter(_sla_q(value=filters.sla, now=timezone.now()), status__in=OPEN_STATUSES)
     if filters.reported_from:
         qs = qs.filter(reported_at__gte=filters.reported_from)
     if filters.reported_to:
@@ -281,7 +292,7 @@ def ticket_get(*, actor: Any, ticket_id: int) -> Ticket:
             "merged_into",
             "created_by",
         )
-        .prefetch_related("collaborators")
+        .prefetch_related("collaborators", "sla_clocks__calendar")
         .filter(pk=ticket_id)
         .first()
     )

@@ -11,6 +11,7 @@ from weibao.tickets.choices import Status
 from weibao.tickets.models import Ticket
 from weibao.tickets.services import ticket_auto_close
 from weibao.tickets.services._common import desk_settings
+from weibao.tickets.services.sla_sweep import sla_sweep
 
 
 @shared_task(name="weibao.tickets.tasks.auto_close_verified_tickets", acks_late=True, max_retries=3)
@@ -27,3 +28,14 @@ def auto_close_verified_tickets(batch_size: int = 500) -> int:
         .values_list("pk", flat=True)[:batch_size]
     )
     return sum(1 for ticket_id in ids if ticket_auto_close(ticket_id=ticket_id))
+
+
+@shared_task(name="weibao.tickets.tasks.sla_sweep", acks_late=True, max_retries=3)
+def sla_sweep_task() -> dict[str, int]:
+    """Warnings, breaches and escalations that are due (beat: every minute; ``services.sla_sweep``).
+
+    Safe to run twice or on two workers at once: clocks are taken with SKIP LOCKED and every alert is
+    unique per clock and rule, so each warning is sent exactly once.
+    """
+    result = sla_sweep()
+    return {"clocks": result.clocks, "breaches": result.breaches, "alerts": result.alerts}

@@ -29,7 +29,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH)  # type: ignore[misc]
+    return datetime(*args, tzinfo=SH)  # type: ignore[misc,arg-type]
 
 
 def clocks(ticket: Ticket) -> dict[str, SlaClock]:

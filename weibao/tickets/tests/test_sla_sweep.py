@@ -1,0 +1,186 @@
+"""The SLA sweeper (SLA-5): warnings at 75 %, the breach, the escalation 30 minutes later — each once.
+
+The default policy's rules (weibao/sla/builtin.py): at 75 % the assignee (or the team), at the breach
+the assignee and every service manager, 30 minutes after it the assignee's superior and service managers.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+
+from weibao.accounts.tests.factories import staff_user
+from weibao.notifications.models import Notification
+from weibao.sla.choices import TargetKind
+from weibao.tickets.choices import EventKind
+from weibao.tickets.models import SlaAlert, SlaBreach, SlaClock, Ticket, TicketEvent
+from weibao.tickets.services import sla_sweep as sweep_module
+from weibao.tickets.services.sla_sweep import sla_sweep
+from weibao.tickets.tests.factories import Cast, make_ticket
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
+
+
+def _critical_ticket() -> tuple[Ticket, Cast]:
+    cast = Cast()
+    boss = staff_user(role_codes=["service_manager"])
+    cast.engineer.superior = boss
+    cast.engineer.save(update_fields=["superior"])
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(status="assigned", cast=cast, is_emergency=True)
+    return ticket, cast
+
+
+def _notified(kind_prefix: str = "sla:") -> list[tuple[int, str]]:
+    return sorted(
+        Notification.objects.filter(dedupe_key__startswith=kind_prefix).values_list("recipient_id", "kind")
+    )
+
+
+@pytest.mark.django_db
+def test_warning_breach_and_escalation_are_each_sent_once() -> None:
+    ticket, cast = _critical_ticket()
+    # Response target: 15 minutes on 24x7, so 75 % is at 09:11:15 and the breach at 09:15.
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        assert sla_sweep().alerts == 0
+    with time_machine.travel(T0 + timedelta(minutes=12), tick=False):
+        first = sla_sweep()
+        again = sla_sweep()
+    assert first.alerts == 1 and again.alerts == 0
+    assert _notified() == [(cast.engineer.pk, "sla_warning")]
+
+    with time_machine.travel(T0 + timedelta(minutes=16), tick=False):
+        result = sla_sweep()
+        sla_sweep()
+    assert result.breaches == 1
+    breach = SlaBreach.objects.get(ticket=ticket)
+    assert breach.kind == TargetKind.RESPONSE and breach.assignee == cast.engineer
+    ticket.refresh_from_db()
+    assert ticket.sla_breached
+    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.SLA_BREACHED).count() == 1
+    breach_notes = [n for n in _notified() if n[1] == "sla_breach"]
+    assert (cast.engineer.pk, "sla_breach") in breach_notes
+    assert len(breach_notes) == len(set(breach_notes))
+
+    with time_machine.travel(T0 + timedelta(minutes=46), tick=False):
+        sla_sweep()
+        sla_sweep()
+    escalations = [n for n in _notified() if n[1] == "sla_escalation"]
+    assert (cast.engineer.superior_id, "sla_escalation") in escalations
+    assert len(escalations) == len(set(escalations))
+    assert SlaAlert.objects.filter(clock__ticket=ticket, clock__kind=TargetKind.RESPONSE).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_sweeper_reads_only_due_clocks() -> None:
+    _critical_ticket()
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        result = sla_sweep()
+    assert result.clocks == 0
+    next_checks = sorted(c.next_check_at for c in SlaClock.objects.all() if c.next_check_at)
+    assert next_checks[0] == (T0 + timedelta(minutes=11, seconds=15)).astimezone(next_checks[0].tzinfo)
+
+
+@pytest.mark.django_db
+def test_a_clock_met_in_time_sends_nothing_more() -> None:
+    from weibao.tickets import services
+
+    ticket, cast = _critical_ticket()
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        services.comment_create(actor=cast.agent, ticket_id=ticket.pk, body="收到")
+    with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
+        sla_sweep()
+    assert not SlaAlert.objects.filter(clock__kind=TargetKind.RESPONSE).exists()
+    assert not SlaBreach.objects.filter(kind=TargetKind.RESPONSE).exists()
+
+
+@pytest.mark.django_db
+def test_a_late_answer_between_runs_still_escalates_the_breach_once() -> None:
+    from weibao.tickets import services
+
+    ticket, cast = _critical_ticket()
+    with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
+        services.comment_create(actor=cast.agent, ticket_id=ticket.pk, body="回复晚了")
+    with time_machine.travel(T0 + timedelta(minutes=21), tick=False):
+        sla_sweep()
+        sla_sweep()
+    kinds = sorted(
+        SlaAlert.objects.filter(clock__ticket=ticket, clock__kind=TargetKind.RESPONSE).values_list(
+            "rule__value", flat=True
+        )
+    )
+    assert kinds == [0, 75]  # the warning and the breach; the 30-minute escalation never came
+    assert SlaBreach.objects.get(kind=TargetKind.RESPONSE).late_minutes == 5
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_half_way_loses_nothing_and_sends_nothing_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _critical_ticket()
+    _critical_ticket()
+    real = sweep_module.notification_send_many
+
+    def crash(**kwargs: object) -> int:
+        real(**kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(sweep_module, "notification_send_many", crash)
+    with time_machine.travel(T0 + timedelta(minutes=12), tick=False), pytest.raises(RuntimeError):
+        sla_sweep()
+    assert not SlaAlert.objects.exists() and not Notification.objects.exists()  # rolled back
+    monkeypatch.setattr(sweep_module, "notification_send_many", real)
+    with time_machine.travel(T0 + timedelta(minutes=12), tick=False):
+        result = sla_sweep()
+    assert result.alerts == 2
+    assert Notification.objects.filter(kind="sla_warning").count() == 2
+
+
+@pytest.mark.django_db
+def test_small_batches_cover_everything_due() -> None:
+    for _ in range(3):
+        _critical_ticket()
+    with time_machine.travel(T0 + timedelta(minutes=12), tick=False):
+        result = sla_sweep(batch_size=1)
+    assert result.alerts == 3 and result.batches >= 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_at_once_send_each_warning_once() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED needs PostgreSQL")
+    for _ in range(6):
+        _critical_ticket()
+    barrier = threading.Barrier(2)
+    results = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            with time_machine.travel(T0 + timedelta(minutes=16), tick=False):
+                results.append(sla_sweep(batch_size=2))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    # 6 tickets x (warning + breach) on the response clock; resolution clocks are not due yet.
+    assert sum(r.alerts for r in results) == 12
+    assert SlaAlert.objects.count() == 12
+    assert SlaBreach.objects.count() == 6
+    keys = list(Notification.objects.values_list("recipient_id", "dedupe_key"))
+    assert len(keys) == len(set(keys))
