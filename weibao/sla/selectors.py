@@ -9,8 +9,6 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from weibao.accounts.choices import Perm
-from weibao.accounts.permissions import has_perm, is_portal_user
 from weibao.calendars.engine import CompiledCalendar
 from weibao.calendars.models import Calendar
 from weibao.calendars.selectors import compiled_calendar, default_calendar
@@ -18,18 +16,15 @@ from weibao.core.errors import NotFound, PermissionDenied
 from weibao.sla.choices import TargetMode
 from weibao.sla.models import EscalationRule, ServiceContract, SlaPolicy, SlaTarget
 
+# Re-exported: interfaces that already import the selectors ask these too.
+from weibao.sla.permissions import can_manage_sla as can_manage_sla
+from weibao.sla.permissions import can_view_policies
+from weibao.sla.permissions import can_view_sla_reports as can_view_sla_reports
+
 
 def _require_staff(actor: Any) -> None:
-    if actor is not None and (not getattr(actor, "is_authenticated", False) or is_portal_user(user=actor)):
+    if actor is not None and not can_view_policies(user=actor):
         raise PermissionDenied(_("Only staff can see SLA policies."))
-
-
-def can_manage_sla(*, user: Any) -> bool:
-    return has_perm(user=user, perm=Perm.SLA_MANAGE)
-
-
-def can_view_sla_reports(*, user: Any) -> bool:
-    return has_perm(user=user, perm=Perm.SLA_REPORT)
 
 
 def policy_list(*, actor: Any) -> QuerySet[SlaPolicy]:

@@ -44,7 +44,8 @@ def _utc(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC)
 
 
-def spans_of(segments: Iterable[SlaSegment]) -> list[Span]:
+def spans_of(*, segments: Iterable[SlaSegment]) -> list[Span]:
+    """The clock arithmetic's view of stored segments, in order (epoch seconds)."""
     return [
         Span(s.kind, _ts(s.started_at), _ts(s.ended_at) if s.ended_at is not None else None)
         for s in sorted(segments, key=lambda s: (s.started_at, s.pk or 0))
@@ -62,6 +63,7 @@ def pause_applies(*, policy: SlaPolicy, reason: str) -> bool:
 
 
 def rule_applies(*, rule: EscalationRule, kind: str) -> bool:
+    """An active rule for this target, or for every target."""
     return rule.is_active and (not rule.kind or rule.kind == kind)
 
 
@@ -290,7 +292,7 @@ class TicketClocks:
         for kind, clock in self.clocks.items():
             compiled = compiled_calendar(calendar=clock.calendar)
             fired = {a.rule_key for a in clock.alerts.all()} if clock.pk else set()
-            spans = spans_of(self.segments.get(kind, []))
+            spans = spans_of(segments=self.segments.get(kind, []))
             result = evaluate(
                 clock=clock, compiled=compiled, spans=spans, rules=self._rules, fired=fired, now=self.now
             )
@@ -452,6 +454,7 @@ def sla_arrived(*, ticket: Ticket, at: datetime, now: datetime | None = None) ->
 
 
 def sla_explain_breach(*, breach: SlaBreach, actor: Any, reason: str, now: datetime | None = None) -> None:
+    """Store the engineer's reason on a breach (the caller checked the permission)."""
     breach.reason = reason
     breach.reason_by = actor
     breach.reason_at = now or timezone.now()

@@ -87,7 +87,7 @@ def _process(*, clocks: list[SlaClock], now: datetime, result: SweepResult) -> N
         evaluation = evaluate(
             clock=clock,
             compiled=calendars[clock.calendar_id],
-            spans=spans_of(clock.segments.all()),
+            spans=spans_of(segments=clock.segments.all()),
             rules=rules_by_policy[clock.policy_id],
             fired=fired,
             now=now,
@@ -106,7 +106,7 @@ def _process(*, clocks: list[SlaClock], now: datetime, result: SweepResult) -> N
         later = evaluate(
             clock=clock,
             compiled=calendars[clock.calendar_id],
-            spans=spans_of(clock.segments.all()),
+            spans=spans_of(segments=clock.segments.all()),
             rules=rules_by_policy[clock.policy_id],
             fired=fired | {str(rule.pk) for rule in evaluation.due_rules},
             now=now,
