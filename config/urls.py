@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("customers/", include("weibao.customers.urls")),
     path("calendars/", include("weibao.calendars.urls")),
     path("notifications/", include("weibao.notifications.urls")),
+    # Policy and contract pages; /sla/compliance/ comes from weibao.tickets.urls below (it reads tickets).
+    path("sla/", include("weibao.sla.urls")),
     path("", include("weibao.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -11,7 +11,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from weibao.tickets.models import Category, DeskSettings, PriorityRule, Ticket, TicketEvent
+from weibao.tickets.models import (
+    Category,
+    DeskSettings,
+    PriorityRule,
+    SlaBreach,
+    SlaClock,
+    SlaSegment,
+    Ticket,
+    TicketEvent,
+)
 
 
 @admin.register(Category)
@@ -57,3 +66,42 @@ class TicketEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["ticket", "actor"]
     show_full_result_count = False
+
+
+class SlaSegmentInline(admin.TabularInline):
+    model = SlaSegment
+    extra = 0
+    can_delete = False
+    fields = ("kind", "reason", "started_at", "ended_at")
+    readonly_fields = ("kind", "reason", "started_at", "ended_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(ReadOnlyAdmin):
+    """Read-only: clocks are written by the ticket services and the sweeper only."""
+
+    list_display = [
+        "ticket",
+        "kind",
+        "state",
+        "due_at",
+        "met_at",
+        "is_breached",
+        "paused_minutes",
+        "calendar",
+    ]
+    list_filter = ["kind", "state", "is_breached"]
+    search_fields = ["=ticket__number"]
+    list_select_related = ["ticket", "calendar"]
+    inlines = [SlaSegmentInline]
+
+
+@admin.register(SlaBreach)
+class SlaBreachAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "due_at", "met_at", "late_minutes", "assignee", "reason_by"]
+    list_filter = ["kind"]
+    search_fields = ["=ticket__number", "reason"]
+    list_select_related = ["ticket", "assignee", "reason_by"]
