@@ -23,7 +23,7 @@ from weibao.customers.choices import DistanceClass
 from weibao.customers.models import Customer
 from weibao.sla.choices import EscalationTrigger, Priority, TargetKind, TargetMode
 from weibao.sla.models import EscalationRule, ServiceContract, SlaPolicy, SlaTarget
-from weibao.sla.selectors import can_manage_sla
+from weibao.sla.permissions import can_manage_sla
 
 MAX_DAYS = 60
 

@@ -22,10 +22,11 @@ from weibao.sla import selectors, services
 from weibao.sla.choices import Priority, TargetKind, TargetMode
 from weibao.sla.forms import ContractFilterForm, ContractForm, EscalationRuleForm, PolicyForm, TargetForm
 from weibao.sla.models import SlaPolicy, SlaTarget
+from weibao.sla.permissions import can_manage_sla
 
 
 def can_manage(*, user: Any) -> bool:
-    return is_staff_user(user=user) and selectors.can_manage_sla(user=user)
+    return is_staff_user(user=user) and can_manage_sla(user=user)
 
 
 def _save(form: Any, call: Callable[[], Any]) -> int:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from weibao.accounts.decorators import allowed_if
 from weibao.accounts.permissions import is_staff_user
 from weibao.sla.choices import TargetKind
-from weibao.sla.selectors import can_view_sla_reports
+from weibao.sla.permissions import can_view_sla_reports
 from weibao.tickets import sla_selectors
 from weibao.tickets.forms.sla import GROUP_CHOICES, ComplianceFilterForm
 from weibao.tickets.views._common import HtmxHttpRequest
