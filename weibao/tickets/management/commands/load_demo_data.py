@@ -36,6 +36,8 @@ from weibao.customers.services import (
     site_create,
     system_create,
 )
+from weibao.sla.selectors import default_policy
+from weibao.sla.services import contract_save
 from weibao.tickets import services
 from weibao.tickets.choices import Channel, Status
 from weibao.tickets.models import Category, Ticket
@@ -619,6 +621,7 @@ class Command(BaseCommand):
         users = {"admin": admin, **self._staff(admin)}
         teams = self._teams(admin, users)
         customers, created_customers = self._customers(admin, users, timezone.localdate(real_now))
+        self._contracts(admin, customers, timezone.localdate(real_now))
         users.update({u.username: u for u in User.objects.filter(username__in=["customer", "customer2"])})
         categories = {c.code: c for c in Category.objects.all()}
         created = 0
@@ -738,6 +741,23 @@ class Command(BaseCommand):
                 by_key[key] = (system, {m.name: m for m in system.modules.all()})
             result[code] = {"customer": customer, "sites": sites, "contacts": contacts, "systems": by_key}
         return result, created
+
+    def _contracts(self, admin: User, customers: dict[str, dict[str, Any]], today: date) -> None:
+        """One service contract per demo customer on the default policy (SLA-2), so tickets show it."""
+        policy = default_policy()
+        for index, (_code, data) in enumerate(sorted(customers.items()), start=1):
+            customer = data["customer"]
+            if customer.service_contracts.exists():
+                continue
+            contract_save(
+                actor=admin,
+                customer_id=customer.pk,
+                number=f"WB-{today.year}-{index:03d}",
+                name=f"{customer.name} {today.year} 年度维保合同",
+                policy_id=policy.pk,
+                starts_on=date(today.year, 1, 1),
+                ends_on=date(today.year, 12, 31),
+            )
 
     # --- tickets --------------------------------------------------------------------------------
 
