@@ -291,6 +291,7 @@ def ticket_get(*, actor: Any, ticket_id: int) -> Ticket:
             "category__parent",
             "merged_into",
             "created_by",
+            "sla_policy",
         )
         .prefetch_related("collaborators", "sla_clocks__calendar")
         .filter(pk=ticket_id)
