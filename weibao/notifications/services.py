@@ -102,10 +102,16 @@ def _already_sent(*, user_ids: set[int], dedupe_keys: set[str]) -> set[tuple[int
 
 def _send(*, drafts: list[NotificationDraft]) -> list[Notification]:
     """The one write path: validate every draft, then a constant number of queries for all of them."""
+    created, _count = _write(drafts=drafts, rows=True)
+    return created
+
+
+def _write(*, drafts: list[NotificationDraft], rows: bool) -> tuple[list[Notification], int]:
+    """``_send``'s work; with ``rows=False`` it only counts the rows it created (no instances built)."""
     drafts = [_cleaned(draft) for draft in drafts]  # refuse bad input before the first query
     wanted = {pk for draft in drafts for pk in draft.recipient_ids}
     if not wanted:
-        return []
+        return [], 0
     active = _active_user_ids(user_ids=wanted)
     sent = _already_sent(user_ids=active, dedupe_keys={d.dedupe_key for d in drafts if d.dedupe_key})
     now = timezone.now()
@@ -131,6 +137,7 @@ def _send(*, drafts: list[NotificationDraft]) -> list[Notification]:
             else:
                 plain.append(row)
     created = Notification.objects.bulk_create(plain) if plain else []
+    count = len(created)
     if keyed:
         # INSERT ... ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite): a row a
         # concurrent sender wrote since the check above is skipped, not an IntegrityError.
@@ -141,9 +148,19 @@ def _send(*, drafts: list[NotificationDraft]) -> list[Notification]:
             created_at=now,
             recipient_id__in={pair[0] for pair in keyed},
             dedupe_key__in={pair[1] for pair in keyed},
-        ).order_by("recipient_id", "id")
-        created += [row for row in written if (row.recipient_id, row.dedupe_key) in keyed]
-    return created
+        )
+        if rows:
+            ours = [
+                row
+                for row in written.order_by("recipient_id", "id")
+                if (row.recipient_id, row.dedupe_key) in keyed
+            ]
+            created += ours
+            count += len(ours)
+        else:
+            # Counting needs only the two columns: no model instance per row (a sweep sends thousands).
+            count += sum(1 for pair in written.values_list("recipient_id", "dedupe_key") if pair in keyed)
+    return created, count
 
 
 @transaction.atomic
@@ -186,7 +203,8 @@ def notification_send_many(*, drafts: Iterable[NotificationDraft]) -> int:
     recipient and ``dedupe_key``, also across drafts of one call), in a constant number of queries
     however many drafts and recipients. A bad draft refuses the whole batch before anything is written.
     """
-    return len(_send(drafts=list(drafts)))
+    _created, count = _write(drafts=list(drafts), rows=False)
+    return count
 
 
 @transaction.atomic
