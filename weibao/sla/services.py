@@ -304,6 +304,7 @@ def escalation_rule_save(
 
 
 def escalation_rule_delete(*, actor: Any, rule_id: int) -> None:
+    """Remove a rule; alerts it already sent stay recorded on the clocks."""
     """Remove an escalation rule; alerts it already sent keep their description (the rule link clears)."""
     _require_manager(actor)
     rule = EscalationRule.objects.filter(pk=rule_id).first()
