@@ -213,6 +213,13 @@ class _InArray(Func):
     output_field = BooleanField()
 
 
+class _IdsSubquery(Subquery):
+    """A sub-select that can match nothing raises EmptyResultSet (so the list is empty) instead of
+    compiling to ``NULL``, which would make ``ANY(ARRAYNULL)`` invalid SQL."""
+
+    empty_result_set_value = NotImplemented
+
+
 def ticket_list(
     *,
     actor: Any,
@@ -243,7 +250,7 @@ def ticket_list(
         )
         ids = window.values("pk")
         if qs.db and connections[qs.db].vendor == "postgresql":
-            qs = Ticket.objects.filter(_InArray(F("pk"), Subquery(ids)))
+            qs = Ticket.objects.filter(_InArray(F("pk"), _IdsSubquery(ids)))
         else:
             qs = Ticket.objects.filter(pk__in=ids)
         cursor = None
