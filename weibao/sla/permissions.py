@@ -18,4 +18,5 @@ def can_manage_sla(*, user: Any) -> bool:
 
 
 def can_view_sla_reports(*, user: Any) -> bool:
-    return has_perm(user=user, perm=Perm.SLA_REPORT)
+    """Staff holding ``sla.report`` (the report spans every customer, so never a portal user)."""
+    return can_view_policies(user=user) and has_perm(user=user, perm=Perm.SLA_REPORT)

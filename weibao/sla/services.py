@@ -215,17 +215,22 @@ def target_set(
     return target
 
 
+def _delete_audited(*, actor: Any, obj: SlaTarget | EscalationRule, action: str) -> None:
+    """Delete a policy's target or rule with its audit event, and bump the policy's version."""
+    with transaction.atomic():
+        audit_record(actor=actor, action=action, target=obj)
+        policy_id = obj.policy_id
+        obj.delete()
+        _bump(policy_id)
+
+
 def target_delete(*, actor: Any, target_id: int) -> None:
     """Remove a target: tickets of that priority get no clock of that kind from now on."""
     _require_manager(actor)
     target = SlaTarget.objects.filter(pk=target_id).first()
     if target is None:
         raise NotFound(_("No SLA target with this id."))
-    with transaction.atomic():
-        audit_record(actor=actor, action="sla_target.delete", target=target)
-        policy_id = target.policy_id
-        target.delete()
-        _bump(policy_id)
+    _delete_audited(actor=actor, obj=target, action="sla_target.delete")
 
 
 # --------------------------------------------------------------------------- escalation rules
@@ -304,17 +309,12 @@ def escalation_rule_save(
 
 
 def escalation_rule_delete(*, actor: Any, rule_id: int) -> None:
-    """Remove a rule; alerts it already sent stay recorded on the clocks."""
-    """Remove an escalation rule; alerts it already sent keep their description (the rule link clears)."""
+    """Remove a rule; alerts it already sent stay recorded on the clocks (their rule link clears)."""
     _require_manager(actor)
     rule = EscalationRule.objects.filter(pk=rule_id).first()
     if rule is None:
         raise NotFound(_("No escalation rule with this id."))
-    with transaction.atomic():
-        audit_record(actor=actor, action="escalation_rule.delete", target=rule)
-        policy_id = rule.policy_id
-        rule.delete()
-        _bump(policy_id)
+    _delete_audited(actor=actor, obj=rule, action="escalation_rule.delete")
 
 
 # --------------------------------------------------------------------------- contracts

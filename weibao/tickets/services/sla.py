@@ -143,7 +143,9 @@ class TicketClocks:
         self.dirty: set[str] = set()
         self._rules: list[EscalationRule] | None = None
         if ticket.pk:
-            for clock in ticket.sla_clocks.prefetch_related("segments", "alerts"):
+            for clock in ticket.sla_clocks.select_related("calendar", "policy").prefetch_related(
+                "segments", "alerts"
+            ):
                 self.clocks[clock.kind] = clock
                 self.segments[clock.kind] = list(clock.segments.all())
 
@@ -366,6 +368,7 @@ def record_breach(*, clock: SlaClock, ticket: Ticket) -> SlaBreach:
 
 
 def _target_label(target: SlaTarget) -> str:
+    # A stable machine label of the target as set (the ticket page translates it: sla_tags.target_text).
     calendar = target.calendar.slug if target.calendar_id and target.calendar else "working"
     if target.mode == "day_end":
         return f"day_end:{target.days}@{calendar}"

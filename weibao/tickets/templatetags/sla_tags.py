@@ -178,3 +178,19 @@ def rate_colour(rate: float | None) -> str:
 def kind_counts(by_kind: dict[str, tuple[int, int]], kind: str) -> tuple[int, int] | None:
     """``(due, breached)`` of one target in a compliance row, or ``None`` when none was due."""
     return by_kind.get(kind)
+
+
+@register.filter
+def target_text(clock: Any) -> str:
+    """The target as set, in the reader's language: "2h" or "by the end of the next working day".
+
+    ``SlaClock.target_label`` is a stable machine label (``120min@24x7``, ``day_end:1@working``); the
+    budget in working minutes is shown for minute targets.
+    """
+    label = getattr(clock, "target_label", "") or ""
+    if label.startswith("day_end:"):
+        days = int(label.split(":", 1)[1].split("@", 1)[0] or 1)
+        if days == 1:
+            return _("by the end of the next working day")
+        return _("by the end of the %(n)d-th next working day") % {"n": days}
+    return minutes_text(getattr(clock, "budget_minutes", None))

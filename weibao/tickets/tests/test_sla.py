@@ -305,3 +305,18 @@ def test_clock_segments_survive_many_pauses() -> None:
     assert len(resolution.segments.all()) == 7
     # 870 working minutes, 60 of them paused in 09:00-10:30, so everything shifts by one hour.
     assert local(resolution.due_at) == at(2026, 3, 4, 9, 30)
+
+
+def test_the_target_is_shown_in_the_readers_words() -> None:
+    from django.utils import translation
+
+    from weibao.tickets.templatetags.sla_tags import target_text
+
+    with time_machine.travel(at(2026, 3, 2, 9, 0), tick=False):
+        ticket = make_ticket()
+    c = clocks(ticket)
+    with translation.override("en"):
+        assert target_text(c[TargetKind.RESOLUTION]) == "by the end of the next working day"
+        assert target_text(c[TargetKind.RESPONSE]) == "2h 0m"
+    with translation.override("zh-hans"):
+        assert target_text(c[TargetKind.RESOLUTION]) == "下一个工作日结束前"

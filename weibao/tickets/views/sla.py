@@ -6,7 +6,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from weibao.accounts.decorators import allowed_if
-from weibao.accounts.permissions import is_staff_user
 from weibao.sla.choices import TargetKind
 from weibao.sla.permissions import can_view_sla_reports
 from weibao.tickets import sla_selectors
@@ -17,11 +16,7 @@ from weibao.tickets.views._common import HtmxHttpRequest
 BREACH_LIMIT = 200
 
 
-def can_see_compliance(*, user: object) -> bool:
-    return is_staff_user(user=user) and can_view_sla_reports(user=user)
-
-
-@allowed_if(can_see_compliance)
+@allowed_if(can_view_sla_reports)
 def sla_compliance(request: HtmxHttpRequest) -> HttpResponse:
     """Targets due in the period per customer, priority or engineer, and the breaches below."""
     form = ComplianceFilterForm(request.GET)
