@@ -23,4 +23,9 @@ app.conf.beat_schedule = {
         "task": "weibao.tickets.tasks.sla_sweep",
         "schedule": crontab(minute="*"),
     },
+    # Each sweep queues its delivery at once; this run catches a delivery whose message was lost.
+    "tickets-sla-deliver": {
+        "task": "weibao.tickets.tasks.sla_deliver",
+        "schedule": crontab(minute="*"),
+    },
 }

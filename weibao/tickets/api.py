@@ -234,7 +234,12 @@ def get_ticket_sla(request: HttpRequest, ticket_id: int) -> Any:
         ],
         "breaches": sla.breaches,
         "alerts": [
-            {"description": a.description, "fired_at": a.fired_at, "recipients": len(a.recipients)}
+            {
+                "description": a.description,
+                "fired_at": a.fired_at,
+                "delivered_at": a.delivered_at,
+                "recipients": len(a.recipients),
+            }
             for a in sla.alerts
         ],
     }

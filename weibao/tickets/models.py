@@ -420,15 +420,26 @@ class SlaClock(models.Model):
     not with the number of open tickets.
     """
 
+    # Few indexes on purpose: the sweeper rewrites ~1,000 clocks a minute and every index is written
+    # each time. The ticket is covered by slaclock_one_per_kind; policy and calendar are only looked up
+    # when an administrator deletes one (a scan then, instead of two indexes on every clock write).
     ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_clocks"
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="sla_clocks",
+        db_index=False,
     )
     kind = models.CharField(_("target"), max_length=16, choices=TargetKind.choices)
     policy = models.ForeignKey(
-        "sla.SlaPolicy", verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+"
+        "sla.SlaPolicy", verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     calendar = models.ForeignKey(
-        "calendars.Calendar", verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
+        "calendars.Calendar",
+        verbose_name=_("calendar"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     budget_minutes = models.PositiveIntegerField(_("target (working minutes)"))
     target_label = models.CharField(_("target as set"), max_length=100, blank=True)
@@ -484,10 +495,16 @@ class SlaSegment(models.Model):
 
 
 class SlaAlert(models.Model):
-    """A warning or escalation that has been sent; unique per clock and rule, so it is sent once (SLA-5)."""
+    """A warning or escalation that has come; unique per clock and rule, so it is sent once (SLA-5).
 
+    The sweeper records it (``fired_at``) in the transaction that decides it; delivery to the people
+    to tell runs after (``sla_delivery``) and sets ``delivered_at`` and ``recipients``. Rows without
+    ``delivered_at`` are the delivery queue (an outbox): nothing recorded is lost if a worker dies.
+    """
+
+    # slaalert_once covers the clock; the rule is only looked up when an administrator deletes one.
     clock = models.ForeignKey(
-        SlaClock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="alerts"
+        SlaClock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="alerts", db_index=False
     )
     rule_key = models.CharField(_("rule"), max_length=64)
     rule = models.ForeignKey(
@@ -497,10 +514,12 @@ class SlaAlert(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     description = models.CharField(_("description"), max_length=200)
     due_at = models.DateTimeField(_("due at"))
-    fired_at = models.DateTimeField(_("sent at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     recipients = models.JSONField(_("recipients"), default=list)
 
     class Meta:
@@ -508,6 +527,14 @@ class SlaAlert(models.Model):
         verbose_name = _("SLA alert")
         verbose_name_plural = _("SLA alerts")
         constraints = [models.UniqueConstraint(fields=["clock", "rule_key"], name="slaalert_once")]
+        indexes = [
+            # The delivery queue: small however many alerts history holds.
+            models.Index(
+                fields=["fired_at", "id"],
+                condition=models.Q(delivered_at__isnull=True),
+                name="slaalert_undelivered_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.clock_id}:{self.rule_key}"
@@ -545,12 +572,20 @@ class SlaBreach(models.Model):
     )
     reason_at = models.DateTimeField(_("reason given at"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set once the ticket shows the breach (flag and timeline event). A breach the sweeper found is
+    # announced by the delivery job after the sweep; one a ticket service found is announced at once.
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-due_at"]
         verbose_name = _("SLA breach")
         verbose_name_plural = _("SLA breaches")
-        indexes = [models.Index(fields=["due_at"], name="slabreach_due_idx")]
+        indexes = [
+            models.Index(fields=["due_at"], name="slabreach_due_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(announced_at__isnull=True), name="slabreach_unannounced_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.kind}"

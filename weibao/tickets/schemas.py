@@ -450,7 +450,9 @@ class SlaBreachOut(Schema):
 class SlaAlertOut(Schema):
     description: str
     fired_at: Timestamp
-    recipients: int
+    # Null for the seconds between the sweep that recorded the alert and its delivery.
+    delivered_at: Timestamp | None
+    recipients: int = Field(description="How many people were notified (0 until delivered).")
 
 
 class TicketSlaOut(Schema):

@@ -11,6 +11,7 @@ from weibao.tickets.choices import Status
 from weibao.tickets.models import Ticket
 from weibao.tickets.services import ticket_auto_close
 from weibao.tickets.services._common import desk_settings
+from weibao.tickets.services.sla_delivery import sla_deliver
 from weibao.tickets.services.sla_sweep import sla_sweep
 
 
@@ -32,10 +33,23 @@ def auto_close_verified_tickets(batch_size: int = 500) -> int:
 
 @shared_task(name="weibao.tickets.tasks.sla_sweep", acks_late=True, max_retries=3)
 def sla_sweep_task() -> dict[str, int]:
-    """Warnings, breaches and escalations that are due (beat: every minute; ``services.sla_sweep``).
+    """Record the warnings, breaches and escalations that are due (beat: every minute; ``sla_sweep``).
 
     Safe to run twice or on two workers at once: clocks are taken with SKIP LOCKED and every alert is
-    unique per clock and rule, so each warning is sent exactly once.
+    unique per clock and rule. What it recorded is delivered by ``sla_deliver_task``, queued here at once.
     """
     result = sla_sweep()
+    if result.alerts or result.breaches:
+        sla_deliver_task.delay()
     return {"clocks": result.clocks, "breaches": result.breaches, "alerts": result.alerts}
+
+
+@shared_task(name="weibao.tickets.tasks.sla_deliver", acks_late=True, max_retries=3)
+def sla_deliver_task() -> dict[str, int]:
+    """Tell people about recorded SLA alerts and show recorded breaches on their tickets (``sla_deliver``).
+
+    Queued by every sweep that recorded something and run by beat every minute, so a lost message delays
+    a delivery by a minute at most. Safe to run twice or concurrently (SKIP LOCKED, unique notifications).
+    """
+    result = sla_deliver()
+    return {"alerts": result.alerts, "notifications": result.notifications, "breaches": result.breaches}

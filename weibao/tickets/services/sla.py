@@ -76,6 +76,9 @@ class Evaluation:
     next_check_at: datetime | None
     warn_at: datetime | None
     due_rules: list[EscalationRule]  # rules whose moment has come and that have not fired yet
+    # The next check once everything due now is handled (``due_rules`` fired, a passed due time
+    # breached): what the sweeper stores after its batch, without evaluating the clock a second time.
+    next_check_after: datetime | None = None
 
 
 def evaluate(
@@ -119,6 +122,7 @@ def evaluate(
             due_rules.append(rule)
         else:
             candidates.append(at)
+    later = [at for at in candidates if at > now_ts]
     if due_rules:
         candidates.append(now_ts)  # processed right away by the caller; kept only if it fails
     return Evaluation(
@@ -127,6 +131,7 @@ def evaluate(
         next_check_at=_utc(min(candidates)) if candidates and (live or due_rules) else None,
         warn_at=_utc(warn) if warn is not None else None,
         due_rules=due_rules,
+        next_check_after=_utc(min(later)) if later and live else None,
     )
 
 
