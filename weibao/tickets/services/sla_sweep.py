@@ -89,6 +89,8 @@ def _lock_due(*, now: datetime, limit: int) -> _Due:
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True, of=("self",))
     clocks = list(due[:limit])  # the clock row is all evaluating needs; the ticket is not read
+    if not clocks:
+        return _Due(clocks=[], spans={}, fired={})
     ids = [clock.pk for clock in clocks]
     # Segments and fired rules as plain rows with one array parameter: a prefetch built a related
     # manager per clock, and ``__in`` binds each id on its own (bench/bench_sla_sweep.py).
