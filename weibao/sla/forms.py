@@ -88,6 +88,8 @@ class TargetForm(WeibaoForm):
 
 
 class EscalationRuleForm(WeibaoForm):
+    # Set when an existing rule is edited in place (the policy page's "Edit"); empty adds a rule.
+    rule_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         label=_("Target"), required=False, choices=[("", _("Every target")), *TargetKind.choices]
     )

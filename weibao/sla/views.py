@@ -146,14 +146,32 @@ def _policy_page(
                 "calendar": editing.calendar_id,
             }
         target_form = TargetForm(initial=initial, auto_id="id_target_%s")
+    rules = list(policy.escalation_rules.all())
+    if rule_form is None:
+        rule = next((r for r in rules if str(r.pk) == request.GET.get("rule")), None)
+        rule_initial: dict[str, Any] = {}
+        if rule is not None:
+            rule_initial = {
+                "rule_id": rule.pk,
+                "kind": rule.kind,
+                "trigger": rule.trigger,
+                "value": rule.value,
+                "notify_assignee": rule.notify_assignee,
+                "notify_team": rule.notify_team,
+                "notify_superior": rule.notify_superior,
+                "notify_role": rule.notify_role_id,
+                "is_active": rule.is_active,
+            }
+        rule_form = EscalationRuleForm(initial=rule_initial, auto_id="id_rule_%s")
     context = {
         "policy": policy,
         "form": form,
         "grid": _grid(policy),
         "kinds": TargetKind.choices,
-        "rules": list(policy.escalation_rules.all()),
+        "rules": rules,
         "target_form": target_form,
-        "rule_form": rule_form or EscalationRuleForm(auto_id="id_rule_%s"),
+        "rule_form": rule_form,
+        "editing_rule": rule_form["rule_id"].value() not in (None, ""),
     }
     return render(request, "sla/policy_detail.html", context, status=status)
 

@@ -115,3 +115,34 @@ def test_compliance_url_is_not_shadowed_by_the_sla_include() -> None:
 
     assert resolve("/sla/compliance/").url_name == "sla_compliance"
     assert resolve("/sla/policies/").url_name == "policy_list"
+
+
+def test_an_escalation_rule_is_edited_in_place(client: Client) -> None:
+    policy = SlaPolicy.objects.get(is_default=True)
+    rule = EscalationRule.objects.filter(policy=policy, trigger="percent").first()
+    assert rule is not None
+    count = EscalationRule.objects.filter(policy=policy).count()
+    page = client.get(reverse("sla:policy_detail", args=[policy.pk]), {"rule": rule.pk}).content.decode()
+    # The form is filled with the rule and saves it (not a new one).
+    assert f'name="rule_id" value="{rule.pk}"' in page and f'value="{rule.value}"' in page
+    response = client.post(
+        reverse("sla:rule_save", args=[policy.pk]),
+        {"rule_id": rule.pk, "trigger": "percent", "value": 60, "notify_team": "on", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.value, rule.notify_team, rule.notify_assignee) == (60, True, False)
+    assert EscalationRule.objects.filter(policy=policy).count() == count
+
+
+def test_editing_another_policys_rule_is_a_404_and_changes_nothing(client: Client) -> None:
+    other = SlaPolicy.objects.create(code="other", name="Other")
+    rule = EscalationRule.objects.create(policy=other, trigger="percent", value=50, notify_assignee=True)
+    policy = SlaPolicy.objects.get(is_default=True)
+    response = client.post(
+        reverse("sla:rule_save", args=[policy.pk]),
+        {"rule_id": rule.pk, "trigger": "percent", "value": 10, "is_active": "on"},
+    )
+    assert response.status_code == 404
+    rule.refresh_from_db()
+    assert rule.value == 50

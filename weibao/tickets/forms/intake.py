@@ -80,6 +80,12 @@ class LogCallForm(CustomerFieldsMixin, WeibaoForm):
     is_emergency = forms.BooleanField(
         label=_("Emergency: the system is down, start the emergency procedure"), required=False
     )
+    # Starts the on-site clock (SLA-1: on site within 4 h, 48 h for remote sites) from the report time.
+    needs_onsite = forms.BooleanField(
+        label=_("Needs an on-site visit"),
+        required=False,
+        help_text=_("Starts the on-site service level (e.g. an engineer on site within 4 hours)."),
+    )
     attachments = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,6 +119,7 @@ class LogCallForm(CustomerFieldsMixin, WeibaoForm):
             "urgency": d.get("urgency") or None,
             "impact": d.get("impact") or None,
             "is_emergency": bool(d.get("is_emergency")),
+            "needs_onsite": bool(d.get("needs_onsite")),
             "attachments": d.get("attachments") or [],
         }
 

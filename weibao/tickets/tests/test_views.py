@@ -180,10 +180,14 @@ def test_log_call_creates_ticket_and_redirects(cast: Cast, customer: Any) -> Non
         "category": category.pk,
         "urgency": Level.HIGH,
         "impact": Level.HIGH,
+        "needs_onsite": "on",
         "attachments": [SimpleUploadedFile("error.png", b"\x89PNG data", content_type="image/png")],
     }
     response = login(cast.agent).post(reverse("tickets:log_call"), data)
     ticket = Ticket.objects.get(title="住院部网络中断")
+    # A visit is needed: the on-site clock runs from the report time (SLA-1).
+    assert ticket.needs_onsite
+    assert ticket.sla_clocks.filter(kind="onsite").exists()
     assert response.status_code == 302
     assert response.url == reverse("tickets:detail", args=[ticket.number])
     assert ticket.customer == customer
