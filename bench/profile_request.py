@@ -4,6 +4,7 @@
     uv run python bench/profile_request.py /console/ --explain
     uv run --with pyinstrument python bench/profile_request.py /console/ --pyinstrument
     uv run python bench/profile_request.py /api/v1/tickets --post '{"customer_id": 1, "title": "测试"}'
+    uv run python bench/profile_request.py /api/v1/tickets --post '...' --all-queries --cprofile
 
 Runs the path through Django's test client signed in as ``bench-agent-01`` (the API with a Bearer
 token), ``--warmup`` times and then ``-n`` times, and reports per request: wall time, the number of
@@ -68,6 +69,8 @@ def main() -> None:
     parser.add_argument("--user", default="bench-agent-01")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--all-queries", action="store_true", help="print every query of the last request")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile -n more requests (cumulative)")
     parser.add_argument("--post", metavar="JSON", help="POST this JSON body instead of GET")
     args = parser.parse_args()
 
@@ -110,6 +113,22 @@ def main() -> None:
     print("  slowest queries of the last request:")
     for sql, _params, ms in sorted(timer.queries, key=lambda q: -q[2])[:5]:
         print(f"    {ms:7.1f} ms  {sql[:160]}")
+    if args.all_queries:
+        print("  every query of the last request:")
+        for sql, _params, ms in timer.queries:
+            print(f"    {ms:7.2f} ms  {sql[:150]}")
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        profiler_c = cProfile.Profile()
+        profiler_c.enable()
+        for _ in range(args.n):
+            get()
+        profiler_c.disable()
+        stats = pstats.Stats(profiler_c)
+        stats.sort_stats("cumulative").print_stats(r"weibao|ninja/operation|pydantic", 45)
+        stats.sort_stats("tottime").print_stats(30)
     if args.explain:
         with connection.cursor() as cur:
             for sql, params, ms in timer.queries:

@@ -23,7 +23,7 @@ from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, Sy
 from weibao.sla.models import SlaPolicy
 from weibao.sla.selectors import policy_for_customer
 from weibao.tickets.choices import Channel, EventKind, Level, Priority
-from weibao.tickets.models import Category, PriorityRule, Ticket, TicketAttachment, TicketComment
+from weibao.tickets.models import Category, PriorityRule, SlaClock, Ticket, TicketAttachment, TicketComment
 from weibao.tickets.permissions import actor_customer_id
 from weibao.tickets.search import ticket_search_document
 from weibao.tickets.services._common import (
@@ -348,7 +348,21 @@ def ticket_create(
             },
         )
     _no_collaborators_yet(ticket=ticket)
+    _known_clocks(ticket=ticket, clocks=list(clocks.clocks.values()))
     return ticket
+
+
+def _known_clocks(*, ticket: Ticket, clocks: list[SlaClock]) -> None:
+    """Hand the clocks just written to whoever shows the new ticket (the API's ``sla``), as a prefetch would.
+
+    They are the rows as saved, with their calendars loaded, so the answer needs no query to read them
+    back. Like any prefetch, a later change through the related manager drops this cache.
+    """
+    known: Any = ticket.sla_clocks.all()
+    known._result_cache = sorted(clocks, key=lambda clock: clock.kind)
+    known._prefetch_done = True
+    cache = getattr(ticket, "_prefetched_objects_cache", {})
+    ticket._prefetched_objects_cache = {**cache, "sla_clocks": known}  # type: ignore[attr-defined]
 
 
 def _no_collaborators_yet(*, ticket: Ticket) -> None:

@@ -16,16 +16,17 @@ from typing import Any
 from django.utils import timezone
 
 from weibao.calendars.engine import CompiledCalendar
+from weibao.calendars.models import Calendar
 from weibao.calendars.selectors import compiled_calendar
 from weibao.sla.choices import ClockState, EscalationTrigger, SegmentKind, TargetKind
 from weibao.sla.clock import Span, read_clock, threshold_time
 from weibao.sla.models import EscalationRule, SlaPolicy, SlaTarget
 from weibao.sla.selectors import (
-    escalation_rules,
+    policy_config,
     policy_for_customer,
     policy_targets,
     target_budget,
-    working_calendar,
+    ticket_calendars,
 )
 from weibao.tickets.choices import PendingReason, Status
 from weibao.tickets.models import SlaBreach, SlaClock, SlaSegment, Ticket
@@ -237,9 +238,10 @@ class TicketClocks:
         site = ticket.site
         distance = site.distance_class if site is not None else ""
         targets = policy_targets(policy=policy, priority=ticket.priority, distance_class=distance)
-        fallback = working_calendar(
+        fallback, calendars = ticket_calendars(
             site_calendar_id=site.calendar_id if site is not None else None,
             customer_calendar_id=ticket.customer.calendar_id,
+            other_ids=[target.calendar_id for target in targets.values()],
         )
         for kind in TargetKind.values:
             target: SlaTarget | None = targets.get(kind)
@@ -251,7 +253,9 @@ class TicketClocks:
                     self.stop(kind, self.now)
                 continue
             start = clock.started_at if clock is not None else ticket.reported_at
-            budget = target_budget(target=target, fallback_calendar=fallback, start=start)
+            budget = target_budget(
+                target=target, fallback_calendar=fallback, start=start, calendars=calendars
+            )
             if clock is None:
                 clock = SlaClock(ticket=ticket, kind=kind, started_at=start, state=ClockState.RUNNING)
                 self.clocks[kind] = clock
@@ -263,7 +267,7 @@ class TicketClocks:
             clock.policy = policy
             clock.calendar = budget.calendar
             clock.budget_minutes = max(0, budget.seconds // 60)
-            clock.target_label = _target_label(target)
+            clock.target_label = _target_label(target, calendars)
             self.touched.add(kind)
 
     def _catch_up(self, kind: str) -> None:
@@ -293,7 +297,8 @@ class TicketClocks:
         """Recompute the clocks from their segments (in memory) and the ticket's SLA columns."""
         ticket = self.ticket
         if self._rules is None:
-            self._rules = escalation_rules(policy_id=ticket.sla_policy_id) if ticket.sla_policy_id else []
+            # The policy row is loaded by now (sync_targets or the clocks' join); its version keys the cache.
+            self._rules = list(policy_config(policy=ticket.sla_policy).rules) if ticket.sla_policy else []
         warn_times: list[datetime] = []
         due_times: list[datetime] = []
         for kind, clock in self.clocks.items():
@@ -372,9 +377,10 @@ def record_breach(*, clock: SlaClock, ticket: Ticket) -> SlaBreach:
     return breach
 
 
-def _target_label(target: SlaTarget) -> str:
+def _target_label(target: SlaTarget, calendars: dict[int, Calendar]) -> str:
     # A stable machine label of the target as set (the ticket page translates it: sla_tags.target_text).
-    calendar = target.calendar.slug if target.calendar_id and target.calendar else "working"
+    own = calendars.get(target.calendar_id) if target.calendar_id else None
+    calendar = own.slug if own is not None else "working"
     if target.mode == "day_end":
         return f"day_end:{target.days}@{calendar}"
     return f"{target.minutes}min@{calendar}"
