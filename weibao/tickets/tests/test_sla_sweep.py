@@ -43,9 +43,9 @@ def _critical_ticket() -> tuple[Ticket, Cast]:
     return ticket, cast
 
 
-def run(**kwargs: int) -> SweepResult:
-    result = sla_sweep(**kwargs)
-    sla_deliver(**kwargs)
+def run() -> SweepResult:
+    result = sla_sweep()
+    sla_deliver()
     return result
 
 
