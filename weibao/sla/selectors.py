@@ -124,14 +124,6 @@ def ticket_calendars(
     return default, by_id
 
 
-def working_calendar(*, site_calendar_id: int | None, customer_calendar_id: int | None) -> Calendar:
-    """The ticket's working calendar: the site's, else the customer's, else the default (SLA-3)."""
-    calendar, _by_id = ticket_calendars(
-        site_calendar_id=site_calendar_id, customer_calendar_id=customer_calendar_id
-    )
-    return calendar
-
-
 def policy_targets(*, policy: SlaPolicy, priority: int, distance_class: str) -> dict[str, SlaTarget]:
     """kind -> target for a priority; a row for the site's distance class overrides the general row."""
     chosen: dict[str, SlaTarget] = {}

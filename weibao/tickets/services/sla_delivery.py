@@ -34,10 +34,11 @@ from weibao.accounts.models import User
 from weibao.core.bulk import bulk_set
 from weibao.notifications.choices import NotificationKind, NotificationLevel
 from weibao.notifications.services import NotificationDraft, notification_send_many
-from weibao.sla.choices import EscalationTrigger, TargetKind
+from weibao.sla.choices import EscalationTrigger
 from weibao.sla.models import EscalationRule
 from weibao.tickets.choices import EventKind
 from weibao.tickets.models import SlaAlert, SlaBreach, Ticket, TicketEvent
+from weibao.tickets.services.sla_sweep import alert_description
 
 _Row = TypeVar("_Row", SlaAlert, SlaBreach)
 
@@ -201,31 +202,25 @@ def _recipients(*, alerts: list[SlaAlert]) -> dict[int, set[int]]:
 
 
 def _describe(*, alert: SlaAlert, rule: EscalationRule) -> tuple[str, str, str, str]:
-    """(kind, level, title, body) of the notification, in the active language."""
+    """(kind, level, title, body) of the notification, in the active language.
+
+    The title is the alert's own wording (``alert_description``, as on the ticket page) with the ticket
+    number in front, so the two never say different things.
+    """
     ticket = alert.clock.ticket
-    target = TargetKind(alert.clock.kind).label
-    due_at = alert.due_at
-    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
     if rule.trigger == EscalationTrigger.PERCENT:
         kind, level = NotificationKind.SLA_WARNING, NotificationLevel.WARNING
-        title = _("#%(number)s: %(percent)d%% of the %(target)s time used") % {
-            "number": ticket.number,
-            "percent": rule.value,
-            "target": target,
-        }
     elif rule.value == 0:
         kind, level = NotificationKind.SLA_BREACH, NotificationLevel.DANGER
-        title = _("#%(number)s: %(target)s target breached") % {"number": ticket.number, "target": target}
     else:
         kind, level = NotificationKind.SLA_ESCALATION, NotificationLevel.DANGER
-        title = _("#%(number)s: %(target)s target breached %(minutes)d minutes ago") % {
-            "number": ticket.number,
-            "target": target,
-            "minutes": rule.value,
-        }
+    title = _("#%(number)s: %(alert)s") % {
+        "number": ticket.number,
+        "alert": alert_description(kind=alert.clock.kind, rule=rule),
+    }
     body = _("%(title)s (%(customer)s). Due %(due)s.") % {
         "title": ticket.title,
         "customer": ticket.customer.name,
-        "due": due,
+        "due": timezone.localtime(alert.due_at).strftime("%Y-%m-%d %H:%M"),
     }
     return kind, level, title, body
