@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
     },
     # Each sweep queues its delivery at once; this run catches a delivery whose message was lost.
+    # Email intake (INT-1): each mailbox is polled by its own task.
+    "mail-poll-mailboxes": {
+        "task": "weibao.mail.tasks.poll_mailboxes",
+        "schedule": crontab(minute="*"),
+    },
     "tickets-sla-deliver": {
         "task": "weibao.tickets.tasks.sla_deliver",
         "schedule": crontab(minute="*"),

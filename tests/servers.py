@@ -133,3 +133,143 @@ def redis_server(*, timeout: float = 10.0, attempts: int = 3) -> Iterator[RedisS
         if process is not None:
             stop_process(process)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ImapServer:
+    """A throwaway dovecot: plain IMAP on loopback, users from a passwd file, Maildir in ``workdir``."""
+
+    port: int
+    pid: int
+    workdir: Path
+    users: dict[str, str]
+
+    host: str = LOOPBACK
+
+
+def dovecot_binary() -> str | None:
+    return shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+
+
+def _dovecot_config(*, workdir: Path, port: int, users: dict[str, str]) -> Path:
+    import os
+    import pwd
+
+    (workdir / "run").mkdir()
+    (workdir / "mail").mkdir()
+    passwd = workdir / "passwd"
+    passwd.write_text("".join(f"{user}:{{PLAIN}}{password}::::::\n" for user, password in users.items()))
+    if os.geteuid() == 0:
+        # dovecot refuses to run its login processes or mail users as root: the Debian package's
+        # unprivileged accounts (or nobody) own them.
+        def account(name: str, fallback: str) -> pwd.struct_passwd:
+            try:
+                return pwd.getpwnam(name)
+            except KeyError:
+                return pwd.getpwnam(fallback)
+
+        login, internal, mail = (
+            account("dovenull", "nobody"),
+            account("dovecot", "nobody"),
+            account("nobody", "nobody"),
+        )
+        os.chown(workdir / "mail", mail.pw_uid, mail.pw_gid)
+        passwd.chmod(0o644)
+        login_user, internal_user, internal_group = login.pw_name, internal.pw_name, "nogroup"
+        internal_group = __import__("grp").getgrgid(internal.pw_gid).gr_name
+        mail_ids = (mail.pw_uid, mail.pw_gid)
+        first_valid = 1
+    else:
+        me = pwd.getpwuid(os.getuid())
+        login_user = internal_user = me.pw_name
+        internal_group = __import__("grp").getgrgid(me.pw_gid).gr_name
+        mail_ids = (me.pw_uid, me.pw_gid)
+        first_valid = 1 if me.pw_uid else 0
+    config = workdir / "dovecot.conf"
+    config.write_text(
+        f"""
+base_dir = {workdir}/run
+state_dir = {workdir}/run
+instance_name = weibao-test-{port}
+log_path = {workdir}/dovecot.log
+protocols = imap
+listen = {LOOPBACK}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+first_valid_uid = {first_valid}
+mail_location = maildir:{workdir}/mail/%u
+mail_uid = {mail_ids[0]}
+mail_gid = {mail_ids[1]}
+service imap-login {{
+  inet_listener imap {{
+    address = {LOOPBACK}
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    user = {internal_user}
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    user = {internal_user}
+    mode = 0666
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {passwd}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_ids[0]} gid={mail_ids[1]} home={workdir}/mail/%u
+}}
+"""
+    )
+    return config
+
+
+@contextlib.contextmanager
+def imap_server(*, users: dict[str, str], timeout: float = 15.0, attempts: int = 3) -> Iterator[ImapServer]:
+    """Run dovecot in the foreground on a free loopback port while in the block; stopped by its pid."""
+    binary = dovecot_binary()
+    if binary is None:
+        raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
+    process: subprocess.Popen[bytes] | None = None
+    workdir = Path(tempfile.mkdtemp(prefix="weibao-imap-"))
+    workdir.chmod(0o755)
+    try:
+        for attempt in range(attempts):
+            port = free_port()
+            attempt_dir = workdir / str(attempt)
+            attempt_dir.mkdir()
+            attempt_dir.chmod(0o755)
+            config = _dovecot_config(workdir=attempt_dir, port=port, users=users)
+            process = subprocess.Popen(
+                [binary, "-F", "-c", str(config)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+            )
+            try:
+                wait_for_port(port, timeout=timeout)
+            except TimeoutError:
+                stop_process(process)
+                process = None
+                continue
+            yield ImapServer(port=port, pid=process.pid, workdir=attempt_dir, users=users)
+            return
+        logs = "\n".join(p.read_text(errors="replace") for p in sorted(workdir.rglob("dovecot.log")))
+        raise RuntimeError(f"dovecot did not start after {attempts} attempts:\n{logs}")
+    finally:
+        if process is not None:
+            stop_process(process)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -36,6 +36,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Encrypts secrets stored in the database (mailbox passwords, tokens); SECRET_KEY when unset.
+WEIBAO_SECRETS_KEY = os.environ.get("WEIBAO_SECRETS_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "weibao.sla",
     "weibao.notifications",
     "weibao.tickets",
+    "weibao.mail",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +157,12 @@ MEDIA_URL = "/media/"
 # Uploads: attachments larger than this are refused with HTTP 413 (tickets.services).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10)
+
+# Email intake (weibao.mail): a mail larger than this is quarantined, not parsed; at most this many
+# mails per mailbox and poll (the next poll continues), and the IMAP socket timeout in seconds.
+MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 30 * 1024 * 1024)
+MAIL_POLL_BATCH = env_int("MAIL_POLL_BATCH", 200)
+MAIL_IMAP_TIMEOUT = env_int("MAIL_IMAP_TIMEOUT", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

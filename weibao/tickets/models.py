@@ -323,6 +323,16 @@ class TicketComment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A reply by email from a contact who has no portal account has no user to point at.
+    author_contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("author (contact)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    via_email = models.BooleanField(_("received by email"), default=False)
     visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=CommentKind.choices, default=CommentKind.REPLY)
     body = models.TextField(_("body"), help_text=_("Sanitised HTML"))

@@ -499,11 +499,20 @@ class AttachmentOut(Schema):
 class CommentOut(Schema):
     id: int
     author: UserRef | None
+    author_contact_name: str | None = Field(
+        default=None, description="The customer contact who wrote it by email, when there is no user"
+    )
+    via_email: bool = Field(default=False, description="Received by email")
     visibility: str = Field(default=..., json_schema_extra={"enum": _choice_values(Visibility)})
     kind: str = Field(default=..., json_schema_extra={"enum": _choice_values(CommentKind)})
     body: str = Field(default=..., description="Sanitised HTML")
     created_at: Timestamp
     attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_author_contact_name(obj: Any) -> str | None:
+        contact = obj.author_contact
+        return contact.name if contact is not None else None
 
 
 class CommentCreateIn(_In):

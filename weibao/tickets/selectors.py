@@ -318,7 +318,7 @@ def ticket_get_by_number(*, actor: Any, number: int) -> Ticket:
 
 def ticket_comments(*, actor: Any, ticket: Ticket) -> QuerySet[TicketComment]:
     """Comments of an in-scope ticket; internal notes only for staff who may read them."""
-    qs = TicketComment.objects.filter(ticket=ticket).select_related("author")
+    qs = TicketComment.objects.filter(ticket=ticket).select_related("author", "author_contact")
     qs = qs.prefetch_related(Prefetch("attachments", queryset=TicketAttachment.objects.order_by("id")))
     if not can_view_internal(actor=actor):
         qs = qs.filter(visibility="public")

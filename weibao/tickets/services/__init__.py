@@ -1,7 +1,7 @@
 """Every state change of tickets (DESIGN.md rule 1). Interfaces import from here."""
 
 from weibao.tickets.services.config import category_save, desk_settings_update, priority_matrix_update
-from weibao.tickets.services.conversation import comment_create, progress_record
+from weibao.tickets.services.conversation import comment_create, comment_from_contact, progress_record
 from weibao.tickets.services.intake import priority_for, ticket_attach, ticket_create, ticket_update
 from weibao.tickets.services.workflow import (
     ticket_add_collaborator,
@@ -25,6 +25,7 @@ from weibao.tickets.services.workflow import (
 __all__ = [
     "category_save",
     "comment_create",
+    "comment_from_contact",
     "desk_settings_update",
     "priority_for",
     "priority_matrix_update",

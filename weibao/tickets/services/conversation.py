@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.permissions import is_portal_user
-from weibao.core.errors import ValidationFailed
+from weibao.core.errors import NotFound, ValidationFailed
 from weibao.core.html import html_to_text, sanitize_html, text_to_html
+from weibao.customers.models import Contact
 from weibao.tickets.choices import CommentKind, EventKind, PendingReason, Status, Visibility
 from weibao.tickets.models import Ticket, TicketComment
 from weibao.tickets.services._common import (
@@ -96,6 +97,61 @@ def comment_create(
             record_event(
                 ticket=ticket,
                 actor=actor,
+                kind=EventKind.TRANSITION,
+                changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
+                note=_("The customer replied."),
+            )
+        save_ticket(ticket=ticket, fields=fields)
+        refresh_search_document(ticket=ticket)
+    return comment
+
+
+def comment_from_contact(
+    *,
+    ticket_id: int,
+    contact: Contact,
+    body: str,
+    body_is_html: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+) -> TicketComment:
+    """A public reply from one of the ticket's customer's contacts, received by email (INT-1, TRK-1).
+
+    There is no signed-in actor: the email intake has matched the sender to ``contact`` and checked
+    that the contact belongs to the ticket's customer before calling this. It counts as the customer's
+    answer exactly like a portal reply: a ticket waiting for the customer resumes.
+    """
+    cleaned = _body(body=body, is_html=body_is_html)
+    validate_attachments(files=attachments)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        if ticket is None or ticket.customer_id != contact.customer_id:
+            raise NotFound(_("Ticket not found."), code="ticket_not_found")
+        author = contact.user if contact.user is not None and contact.user.is_active else None
+        comment = TicketComment.objects.create(
+            ticket=ticket,
+            author=author,
+            author_contact=contact,
+            via_email=True,
+            visibility=Visibility.PUBLIC,
+            kind=CommentKind.REPLY,
+            body=cleaned,
+        )
+        store_attachments(ticket=ticket, files=attachments, actor=author, comment=comment, is_internal=False)
+        record_event(
+            ticket=ticket,
+            actor=author,
+            kind=EventKind.COMMENTED,
+            changes={"comment": [None, comment.pk]},
+            note=_("Reply by email from %(name)s") % {"name": contact.name},
+        )
+        fields: list[str] = []
+        if ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.CUSTOMER:
+            ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
+            sla_status_changed(ticket=ticket, before=Status.PENDING)
+            fields += ["status", "pending_reason", *SLA_TICKET_FIELDS]
+            record_event(
+                ticket=ticket,
+                actor=author,
                 kind=EventKind.TRANSITION,
                 changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
                 note=_("The customer replied."),
