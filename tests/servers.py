@@ -152,6 +152,7 @@ def dovecot_binary() -> str | None:
 
 
 def _dovecot_config(*, workdir: Path, port: int, users: dict[str, str]) -> Path:
+    import grp
     import os
     import pwd
 
@@ -175,14 +176,14 @@ def _dovecot_config(*, workdir: Path, port: int, users: dict[str, str]) -> Path:
         )
         os.chown(workdir / "mail", mail.pw_uid, mail.pw_gid)
         passwd.chmod(0o644)
-        login_user, internal_user, internal_group = login.pw_name, internal.pw_name, "nogroup"
-        internal_group = __import__("grp").getgrgid(internal.pw_gid).gr_name
+        login_user, internal_user = login.pw_name, internal.pw_name
+        internal_group = grp.getgrgid(internal.pw_gid).gr_name
         mail_ids = (mail.pw_uid, mail.pw_gid)
         first_valid = 1
     else:
         me = pwd.getpwuid(os.getuid())
         login_user = internal_user = me.pw_name
-        internal_group = __import__("grp").getgrgid(me.pw_gid).gr_name
+        internal_group = grp.getgrgid(me.pw_gid).gr_name
         mail_ids = (me.pw_uid, me.pw_gid)
         first_valid = 1 if me.pw_uid else 0
     config = workdir / "dovecot.conf"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from weibao.core.models import TimeStampedModel
@@ -112,7 +113,11 @@ class Contact(TimeStampedModel):
         ordering = ["customer_id", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["email"], name="contact_email_idx")]
+        indexes = [
+            models.Index(fields=["email"], name="contact_email_idx"),
+            # Email intake matches senders case-insensitively (weibao.mail).
+            models.Index(Lower("email"), name="contact_email_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

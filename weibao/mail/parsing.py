@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import email
 import hashlib
+import html as _html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -178,8 +179,6 @@ def _filename(part: Message) -> str:
 
 def html_to_plain(html: str) -> str:
     """HTML as plain text keeping line breaks, for quote trimming and the text version."""
-    import html as _html
-
     text = HEAD_RE.sub("", html)
     text = BLOCK_END_RE.sub("\n", text)
     text = TAG_RE.sub("", text)

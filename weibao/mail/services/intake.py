@@ -20,11 +20,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.choices import Perm, UserKind
-from weibao.accounts.permissions import has_perm, is_staff_user
 from weibao.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from weibao.core.html import text_to_html
 from weibao.customers.models import Contact, Customer
@@ -42,6 +42,7 @@ from weibao.mail.parsing import (
     ticket_number_in,
     ticket_numbers_in_ids,
 )
+from weibao.mail.permissions import can_handle_inbound, can_manage_mailboxes
 from weibao.tickets.choices import Channel, Status
 from weibao.tickets.models import Ticket
 from weibao.tickets.services import comment_from_contact, ticket_assign, ticket_create
@@ -123,7 +124,8 @@ def _customers_by_domain(address: str) -> list[Customer]:
 def _contact_for(*, address: str, customer_id: int | None) -> Contact | str | None:
     """The sender's contact (within ``customer_id`` when given); 'ambiguous' when several customers match."""
     contacts = list(
-        Contact.objects.filter(email__iexact=address, is_active=True, customer__is_active=True)
+        Contact.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=address.lower(), is_active=True, customer__is_active=True)
         .select_related("customer", "user")
         .order_by("id")
     )
@@ -336,8 +338,9 @@ def _process(*, row: InboundMail, parsed: ParsedMail, mailbox: Mailbox | None) -
     return _quarantine(row, reason)
 
 
-def _inbound_for_action(*, actor: Any, inbound_id: int, perm: str) -> InboundMail:
-    if not (is_staff_user(user=actor) and has_perm(user=actor, perm=perm)):
+def _inbound_for_action(*, actor: Any, inbound_id: int, admin: bool) -> InboundMail:
+    allowed = can_manage_mailboxes(user=actor) if admin else can_handle_inbound(user=actor)
+    if not allowed:
         raise PermissionDenied(_("You may not handle received mail."), code="permission_denied")
     row = InboundMail.objects.select_related("mailbox").filter(pk=inbound_id).first()
     if row is None:
@@ -347,7 +350,7 @@ def _inbound_for_action(*, actor: Any, inbound_id: int, perm: str) -> InboundMai
 
 def inbound_retry(*, actor: Any, inbound_id: int) -> InboundMail:
     """Process a quarantined mail again from its stored original (after a fix or a configuration change)."""
-    row = _inbound_for_action(actor=actor, inbound_id=inbound_id, perm=Perm.CONFIG_MANAGE)
+    row = _inbound_for_action(actor=actor, inbound_id=inbound_id, admin=True)
     if row.status != InboundStatus.QUARANTINED:
         raise ValidationFailed(_("Only quarantined mail can be retried."), code="invalid_state")
     with row.raw.open("rb") as handle:
@@ -365,7 +368,7 @@ def inbound_retry(*, actor: Any, inbound_id: int) -> InboundMail:
 
 def inbound_discard(*, actor: Any, inbound_id: int) -> InboundMail:
     """Drop a held or quarantined mail from the list; the original stays on file."""
-    row = _inbound_for_action(actor=actor, inbound_id=inbound_id, perm=Perm.TICKET_CREATE)
+    row = _inbound_for_action(actor=actor, inbound_id=inbound_id, admin=False)
     if row.status not in (InboundStatus.HELD, InboundStatus.QUARANTINED):
         raise ValidationFailed(_("Only held or quarantined mail can be discarded."), code="invalid_state")
     row.status = InboundStatus.DISCARDED
@@ -379,7 +382,7 @@ def inbound_assign(
     *, actor: Any, inbound_id: int, customer_id: int, contact_id: int | None = None
 ) -> InboundMail:
     """Make a held mail a ticket of ``customer_id``, from ``contact_id`` or a new contact for the sender."""
-    row = _inbound_for_action(actor=actor, inbound_id=inbound_id, perm=Perm.TICKET_CREATE)
+    row = _inbound_for_action(actor=actor, inbound_id=inbound_id, admin=False)
     if row.status != InboundStatus.HELD:
         raise ValidationFailed(_("Only held mail can be assigned."), code="invalid_state")
     customer = Customer.objects.filter(pk=customer_id, is_active=True).first()

@@ -7,14 +7,13 @@ from typing import Any, TypedDict
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from weibao.accounts.choices import Perm
 from weibao.accounts.models import Team
-from weibao.accounts.permissions import has_perm, is_staff_user
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weibao.core.secrets import secret_encrypt
 from weibao.customers.models import Customer
 from weibao.mail.choices import MailAuth, MailSecurity, UnknownSender
 from weibao.mail.models import Mailbox
+from weibao.mail.permissions import can_manage_mailboxes
 
 
 class MailboxFields(TypedDict, total=False):
@@ -36,7 +35,7 @@ class MailboxFields(TypedDict, total=False):
 
 
 def _require_admin(actor: Any) -> None:
-    if not (is_staff_user(user=actor) and has_perm(user=actor, perm=Perm.CONFIG_MANAGE)):
+    if not can_manage_mailboxes(user=actor):
         raise PermissionDenied(_("You may not configure mailboxes."), code="permission_denied")
 
 

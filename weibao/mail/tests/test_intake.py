@@ -232,3 +232,29 @@ def test_retry_after_a_fix_creates_the_ticket(hospital) -> None:
     else:
         done = services.inbound_retry(actor=staff_user(role_codes=["admin"]), inbound_id=row.pk)
     assert done.status == InboundStatus.TICKET_CREATED and done.ticket.contact == contact
+
+
+def test_admin_stores_a_typed_secret_encrypted_and_never_shows_it(client, hospital) -> None:
+    from weibao.accounts.tests.factories import UserFactory
+    from weibao.core.secrets import secret_decrypt
+
+    admin_user = UserFactory.create(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    data = {
+        "name": "support", "host": "imap.example.cn", "port": "993", "security": "ssl", "username": "s@x.cn",
+        "auth": "password", "new_secret": "imap-pw", "folder": "INBOX", "address": "",
+        "unknown_sender": "hold", "is_active": "on",
+    }  # fmt: skip
+    response = client.post("/django-admin/mail/mailbox/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mailbox = Mailbox.objects.get(name="support")
+    assert mailbox.secret != "imap-pw" and secret_decrypt(stored=mailbox.secret) == "imap-pw"
+    page = client.get(f"/django-admin/mail/mailbox/{mailbox.pk}/change/").content.decode()
+    assert "imap-pw" not in page and mailbox.secret not in page
+
+
+def test_intake_permission_predicates_guard_the_services(hospital) -> None:
+    row = receive(eml("04"))
+    engineer = staff_user(role_codes=["support_engineer"])  # may handle held mail, not retry
+    with pytest.raises(PermissionDenied):
+        services.inbound_retry(actor=engineer, inbound_id=row.pk)

@@ -42,6 +42,22 @@ def _mark_progress(*, ticket: Ticket) -> None:
     ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
 
 
+def _resume_on_customer_reply(*, ticket: Ticket, actor: Any) -> list[str]:
+    """A ticket waiting for the customer resumes when the customer answers; the fields it changed."""
+    if ticket.status != Status.PENDING or ticket.pending_reason != PendingReason.CUSTOMER:
+        return []
+    ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
+    sla_status_changed(ticket=ticket, before=Status.PENDING)
+    record_event(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.TRANSITION,
+        changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
+        note=_("The customer replied."),
+    )
+    return ["status", "pending_reason", *SLA_TICKET_FIELDS]
+
+
 def comment_create(
     *,
     actor: Any,
@@ -90,17 +106,8 @@ def comment_create(
             is_internal=internal,
             changes={"comment": [None, comment.pk]},
         )
-        if portal and ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.CUSTOMER:
-            ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
-            sla_status_changed(ticket=ticket, before=Status.PENDING)
-            fields += ["status", "pending_reason", *SLA_TICKET_FIELDS]
-            record_event(
-                ticket=ticket,
-                actor=actor,
-                kind=EventKind.TRANSITION,
-                changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
-                note=_("The customer replied."),
-            )
+        if portal:
+            fields += _resume_on_customer_reply(ticket=ticket, actor=actor)
         save_ticket(ticket=ticket, fields=fields)
         refresh_search_document(ticket=ticket)
     return comment
@@ -144,18 +151,7 @@ def comment_from_contact(
             changes={"comment": [None, comment.pk]},
             note=_("Reply by email from %(name)s") % {"name": contact.name},
         )
-        fields: list[str] = []
-        if ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.CUSTOMER:
-            ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
-            sla_status_changed(ticket=ticket, before=Status.PENDING)
-            fields += ["status", "pending_reason", *SLA_TICKET_FIELDS]
-            record_event(
-                ticket=ticket,
-                actor=author,
-                kind=EventKind.TRANSITION,
-                changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
-                note=_("The customer replied."),
-            )
+        fields = _resume_on_customer_reply(ticket=ticket, actor=author)
         save_ticket(ticket=ticket, fields=fields)
         refresh_search_document(ticket=ticket)
     return comment
