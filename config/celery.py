@@ -29,6 +29,16 @@ app.conf.beat_schedule = {
         "task": "weibao.mail.tasks.poll_mailboxes",
         "schedule": crontab(minute="*"),
     },
+    # Outbound email and webhooks due now: retries after their backoff, mail held for quiet hours.
+    "notifications-dispatch-deliveries": {
+        "task": "weibao.notifications.tasks.dispatch_deliveries",
+        "schedule": crontab(minute="*"),
+    },
+    # Tickets pending for the customer longer than the desk's limit (COM-1).
+    "tickets-pending-too-long": {
+        "task": "weibao.tickets.tasks.notify_pending_too_long",
+        "schedule": crontab(minute="*/15"),
+    },
     "tickets-sla-deliver": {
         "task": "weibao.tickets.tasks.sla_deliver",
         "schedule": crontab(minute="*"),

@@ -163,6 +163,24 @@ ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10)
 MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 30 * 1024 * 1024)
 MAIL_POLL_BATCH = env_int("MAIL_POLL_BATCH", 200)
 MAIL_IMAP_TIMEOUT = env_int("MAIL_IMAP_TIMEOUT", 30)
+# Outbound email (weibao.notifications): SMTP from the environment. The address customers reply to
+# (WEIBAO_REPLY_TO, default DEFAULT_FROM_EMAIL) should be a mailbox Weibao polls, so replies come back.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Weibao <support@weibao.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+WEIBAO_REPLY_TO = os.environ.get("WEIBAO_REPLY_TO", "")
+# Absolute links in emails and robot messages.
+WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Robot webhooks: timeout in seconds; plain http:// URLs only when allowed (https otherwise).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

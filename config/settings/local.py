@@ -11,3 +11,9 @@ DEBUG = env_bool("DEBUG", True)
 # A fixed development key is fine on loopback; production refuses to start without SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "weibao-embedded-dev-key-not-for-production"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# The embedded profile has no mail server: outbound mail is written to var/outbox/ as .eml files
+# unless EMAIL_BACKEND says otherwise (docs/deploy.md).
+if "EMAIL_BACKEND" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "outbox")

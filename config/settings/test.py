@@ -31,3 +31,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.environ.get("WEIBAO_TEST_SQLITE")
         or str(Path(tempfile.gettempdir()) / f"weibao-test-{os.getppid()}.sqlite3")
     }
+# The webhook tests post to a receiver on 127.0.0.1 over plain HTTP.
+WEBHOOK_ALLOW_HTTP = True

@@ -84,6 +84,12 @@ class DeskSettings(models.Model):
             "An open ticket is due a progress update to the customer after this many hours without one."
         ),
     )
+    pending_alert_hours = models.PositiveSmallIntegerField(
+        _("pending too long after (hours)"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_('A ticket pending this many hours raises the "pending too long" notification.'),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -147,6 +153,8 @@ class Ticket(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML"))
+    # When the current wait began (the "pending too long" notification); stale once the ticket moves on.
+    pending_since = models.DateTimeField(_("pending since"), null=True, blank=True)
     problem_started_at = models.DateTimeField(_("problem started at"), null=True, blank=True)
     reported_at = models.DateTimeField(_("reported at"))
 
@@ -297,6 +305,12 @@ class Ticket(models.Model):
                 fields=["sla_breached", "status", "reported_at", "id"], name="ticket_sla_breached_idx"
             ),
             models.Index(fields=["sla_warn_at"], name="ticket_sla_warn_idx"),
+            # The "pending too long" sweep reads only pending tickets.
+            models.Index(
+                fields=["pending_since"],
+                condition=models.Q(status="pending"),
+                name="ticket_pending_since_idx",
+            ),
         ]
 
     def __str__(self) -> str:

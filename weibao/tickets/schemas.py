@@ -570,8 +570,13 @@ class PriorityMatrixIn(_In):
 class DeskSettingsOut(Schema):
     auto_close_days: int
     progress_interval_hours: int
+    pending_alert_hours: int
 
 
 class DeskSettingsIn(_In):
     auto_close_days: int
     progress_interval_hours: int
+    pending_alert_hours: int | None = Field(
+        default=None,
+        description="Hours pending before the 'pending too long' notification; omitted: unchanged",
+    )

@@ -11,6 +11,7 @@ from weibao.tickets.choices import Status
 from weibao.tickets.models import Ticket
 from weibao.tickets.services import ticket_auto_close
 from weibao.tickets.services._common import desk_settings
+from weibao.tickets.services.notify import pending_too_long_notify, sla_alert_notify, ticket_event_notify
 from weibao.tickets.services.sla_delivery import sla_deliver
 from weibao.tickets.services.sla_sweep import sla_sweep
 
@@ -53,3 +54,26 @@ def sla_deliver_task() -> dict[str, int]:
     """
     result = sla_deliver()
     return {"alerts": result.alerts, "notifications": result.notifications, "breaches": result.breaches}
+
+
+@shared_task(name="weibao.tickets.tasks.notify_ticket_event", acks_late=True, max_retries=0)
+def notify_ticket_event(event_id: int) -> dict[str, int]:
+    """Tell the people and robots the rules name about one timeline event (queued after its commit).
+
+    Safe to run twice: in-app rows and deliveries are unique per event and recipient.
+    """
+    result = ticket_event_notify(event_id=event_id)
+    return {"in_app": result.in_app, "deliveries": len(result.deliveries)}
+
+
+@shared_task(name="weibao.tickets.tasks.notify_sla_alert", acks_late=True, max_retries=0)
+def notify_sla_alert(alert_id: int) -> dict[str, int]:
+    """Email and webhook an SLA alert by the rules grid (queued by ``sla_deliver``); safe to run twice."""
+    result = sla_alert_notify(alert_id=alert_id)
+    return {"in_app": result.in_app, "deliveries": len(result.deliveries)}
+
+
+@shared_task(name="weibao.tickets.tasks.notify_pending_too_long", acks_late=True, max_retries=0)
+def notify_pending_too_long() -> int:
+    """Tickets pending longer than the desk's limit (beat: every 15 minutes); once per wait."""
+    return pending_too_long_notify()

@@ -13,6 +13,8 @@ _ICONS = {
     NotificationKind.SLA_BREACH: "ti-alarm",
     NotificationKind.SLA_ESCALATION: "ti-arrow-big-up-lines",
     NotificationKind.TICKET_ASSIGNED: "ti-user-check",
+    NotificationKind.TICKET_UPDATE: "ti-ticket",
+    NotificationKind.CUSTOMER_REPLIED: "ti-message-reply",
 }
 
 

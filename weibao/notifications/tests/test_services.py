@@ -15,6 +15,7 @@ from weibao.accounts.models import User
 from weibao.accounts.tests.factories import UserFactory
 from weibao.core.errors import NotFound, ValidationFailed
 from weibao.notifications import services
+from weibao.notifications.services import in_app
 from weibao.notifications.choices import NotificationKind, NotificationLevel
 from weibao.notifications.models import Notification
 from weibao.notifications.tests.factories import NotificationFactory, portal_account
@@ -114,7 +115,7 @@ def test_a_racing_sender_wrote_first_nothing_raises_and_one_row_stays(
     alice, bob = _user(), _user()
     # Another worker committed alice's row between our check and our insert: the check saw neither.
     racer = NotificationFactory.create(recipient=alice, dedupe_key="sla:7:breach")
-    monkeypatch.setattr(services, "_already_sent", lambda *, user_ids, dedupe_keys: set())
+    monkeypatch.setattr(in_app, "_already_sent", lambda *, user_ids, dedupe_keys: set())
     with transaction.atomic():
         created = _send([alice, bob], dedupe_key="sla:7:breach")
         # Only bob's row is ours; alice keeps the racer's and the outer transaction still works.

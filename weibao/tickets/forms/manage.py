@@ -85,3 +85,8 @@ class DeskSettingsForm(WeibaoForm):
             "An open ticket is due a progress update to the customer after this many hours without one."
         ),
     )
+    pending_alert_hours = forms.IntegerField(
+        label=_("Pending too long after (hours)"),
+        required=False,
+        help_text=_('A ticket pending this many hours raises the "pending too long" notification.'),
+    )

@@ -23,8 +23,11 @@ def _require_config(*, actor: Any) -> None:
         raise PermissionDenied(_("You may not change the service desk settings."), code="permission_denied")
 
 
-def desk_settings_update(*, actor: Any, auto_close_days: int, progress_interval_hours: int) -> DeskSettings:
-    """Change auto-close days and the progress interval; open tickets' due times follow at once."""
+def desk_settings_update(
+    *, actor: Any, auto_close_days: int, progress_interval_hours: int, pending_alert_hours: int | None = None
+) -> DeskSettings:
+    """Change auto-close days, the progress interval (open tickets' due times follow at once) and the
+    hours after which a pending ticket is "pending too long" (``None``: unchanged)."""
     _require_config(actor=actor)
     if not 1 <= auto_close_days <= 90:
         raise ValidationFailed(_("Between 1 and 90 days."), code="out_of_range", field="auto_close_days")
@@ -32,11 +35,17 @@ def desk_settings_update(*, actor: Any, auto_close_days: int, progress_interval_
         raise ValidationFailed(
             _("Between 1 and 720 hours."), code="out_of_range", field="progress_interval_hours"
         )
+    if pending_alert_hours is not None and not 1 <= pending_alert_hours <= 720:
+        raise ValidationFailed(
+            _("Between 1 and 720 hours."), code="out_of_range", field="pending_alert_hours"
+        )
     with transaction.atomic():
         row, _created = DeskSettings.objects.select_for_update().get_or_create(pk=1)
         interval_changed = row.progress_interval_hours != progress_interval_hours
         row.auto_close_days = auto_close_days
         row.progress_interval_hours = progress_interval_hours
+        if pending_alert_hours is not None:
+            row.pending_alert_hours = pending_alert_hours
         row.save()
         if interval_changed:
             delta = timedelta(hours=progress_interval_hours)

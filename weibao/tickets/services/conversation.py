@@ -46,7 +46,7 @@ def _resume_on_customer_reply(*, ticket: Ticket, actor: Any) -> list[str]:
     """A ticket waiting for the customer resumes when the customer answers; the fields it changed."""
     if ticket.status != Status.PENDING or ticket.pending_reason != PendingReason.CUSTOMER:
         return []
-    ticket.status, ticket.pending_reason = Status.IN_PROGRESS, ""
+    ticket.status, ticket.pending_reason, ticket.pending_since = Status.IN_PROGRESS, "", None
     sla_status_changed(ticket=ticket, before=Status.PENDING)
     record_event(
         ticket=ticket,
@@ -55,7 +55,7 @@ def _resume_on_customer_reply(*, ticket: Ticket, actor: Any) -> list[str]:
         changes={"status": [Status.PENDING, Status.IN_PROGRESS]},
         note=_("The customer replied."),
     )
-    return ["status", "pending_reason", *SLA_TICKET_FIELDS]
+    return ["status", "pending_reason", "pending_since", *SLA_TICKET_FIELDS]
 
 
 def comment_create(

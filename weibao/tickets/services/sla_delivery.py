@@ -18,9 +18,11 @@ minute by beat in case that message was lost.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -41,6 +43,7 @@ from weibao.tickets.models import SlaAlert, SlaBreach, Ticket, TicketEvent
 from weibao.tickets.services.sla_sweep import alert_description
 
 _Row = TypeVar("_Row", SlaAlert, SlaBreach)
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 MAX_BATCHES = 20  # 20,000 rows per run at most; the rest waits for the next run
@@ -154,11 +157,24 @@ def _deliver(*, alerts: list[SlaAlert], now: datetime) -> int:
                 )
             )
     sent = notification_send_many(drafts=drafts)
+    # Email and webhooks by the rules grid, per alert, once this batch is committed.
+    alert_ids = [alert.pk for alert in ruled]
+    transaction.on_commit(partial(_queue_channels, alert_ids=alert_ids))
     for alert in alerts:
         alert.recipients = sorted(recipients.get(alert.pk, ()))
         alert.delivered_at = now
     bulk_set(objects=alerts, fields=["recipients", "delivered_at"])
     return sent
+
+
+def _queue_channels(*, alert_ids: list[int]) -> None:
+    from weibao.tickets.tasks import notify_sla_alert  # the task module imports this one
+
+    for alert_id in alert_ids:
+        try:
+            notify_sla_alert.delay(alert_id)
+        except Exception:  # delivered in the app already; the other channels are lost with the broker
+            logger.warning("could not queue the channels of SLA alert %s", alert_id, exc_info=True)
 
 
 def _recipients(*, alerts: list[SlaAlert]) -> dict[int, set[int]]:

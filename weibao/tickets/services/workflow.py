@@ -34,13 +34,17 @@ from weibao.tickets.services._common import (
 from weibao.tickets.services.sla import SLA_TICKET_FIELDS, sla_arrived, sla_explain_breach, sla_status_changed
 from weibao.tickets.transitions import Action, assign_needs_reason
 
-STATUS_FIELDS = ["status", "pending_reason", "progress_due_at", *SLA_TICKET_FIELDS]
+STATUS_FIELDS = ["status", "pending_reason", "pending_since", "progress_due_at", *SLA_TICKET_FIELDS]
 
 
 def _set_status(*, ticket: Ticket, target: str, pending_reason: str = "") -> None:
     before = ticket.status
     ticket.status = target
     ticket.pending_reason = pending_reason if target == Status.PENDING else ""
+    if target != Status.PENDING:
+        ticket.pending_since = None
+    elif before != Status.PENDING or ticket.pending_since is None:
+        ticket.pending_since = timezone.now()
     ticket.progress_due_at = progress_due_from(ticket=ticket, hours=desk_settings().progress_interval_hours)
     # The SLA clocks follow every transition: pause, resume, meet or stop (SLA-4).
     sla_status_changed(ticket=ticket, before=before)

@@ -670,11 +670,25 @@ def test_categories_matrix_and_desk_settings(cast: Cast) -> None:
     assert incomplete.status_code == 422
     assert incomplete.json()["field"] == "cells"
 
-    assert set(agent.get("/desk-settings").json()) == {"auto_close_days", "progress_interval_hours"}
+    assert set(agent.get("/desk-settings").json()) == {
+        "auto_close_days",
+        "progress_interval_hours",
+        "pending_alert_hours",
+    }
     response = admin.put("/desk-settings", {"auto_close_days": 5, "progress_interval_hours": 12})
     assert response.status_code == 200
     assert response.json()["auto_close_days"] == 5
-    assert agent.get("/desk-settings").json() == {"auto_close_days": 5, "progress_interval_hours": 12}
+    assert agent.get("/desk-settings").json() == {
+        "auto_close_days": 5,
+        "progress_interval_hours": 12,
+        "pending_alert_hours": 72,
+    }
+    response = admin.put(
+        "/desk-settings", {"auto_close_days": 5, "progress_interval_hours": 12, "pending_alert_hours": 24}
+    )
+    assert response.json()["pending_alert_hours"] == 24
+    too_long = {"auto_close_days": 5, "progress_interval_hours": 12, "pending_alert_hours": 721}
+    assert admin.put("/desk-settings", too_long).json()["field"] == "pending_alert_hours"
     bad = admin.put("/desk-settings", {"auto_close_days": 0, "progress_interval_hours": 12})
     assert bad.status_code == 422
     assert bad.json()["field"] == "auto_close_days"

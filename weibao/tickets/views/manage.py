@@ -97,7 +97,7 @@ def manage_matrix(request: HtmxHttpRequest) -> HttpResponse:
 
 @allowed_if(can_manage_desk)
 def manage_settings(request: HtmxHttpRequest) -> HttpResponse:
-    """Auto-close days and the progress-update interval."""
+    """Auto-close days, the progress-update interval and the "pending too long" threshold."""
     current = selectors.desk_settings_get()
     status = 200
     if request.method == "POST":
@@ -109,6 +109,7 @@ def manage_settings(request: HtmxHttpRequest) -> HttpResponse:
                     actor=request.user,
                     auto_close_days=form.cleaned_data["auto_close_days"],
                     progress_interval_hours=form.cleaned_data["progress_interval_hours"],
+                    pending_alert_hours=form.cleaned_data["pending_alert_hours"],
                 ),
             )
             if status == 302:
@@ -121,6 +122,7 @@ def manage_settings(request: HtmxHttpRequest) -> HttpResponse:
             initial={
                 "auto_close_days": current.auto_close_days,
                 "progress_interval_hours": current.progress_interval_hours,
+                "pending_alert_hours": current.pending_alert_hours,
             }
         )
     return render(request, "tickets/manage/settings.html", {"form": form}, status=status)

@@ -1,0 +1,49 @@
+"""Every state change of notifications (DESIGN.md rule 1). Interfaces import from here."""
+
+from weibao.notifications.services.config import (
+    PERSONAL_CHANNELS,
+    RuleCell,
+    WebhookFields,
+    preference_save,
+    rules_fingerprint,
+    rules_save,
+    webhook_delete,
+    webhook_save,
+)
+from weibao.notifications.services.deliveries import (
+    AttemptResult,
+    DeliveryDraft,
+    backoff,
+    deliveries_due,
+    delivery_attempt,
+    delivery_queue,
+)
+from weibao.notifications.services.in_app import (
+    NotificationDraft,
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_send,
+    notification_send_many,
+)
+
+__all__ = [
+    "PERSONAL_CHANNELS",
+    "AttemptResult",
+    "DeliveryDraft",
+    "NotificationDraft",
+    "RuleCell",
+    "WebhookFields",
+    "backoff",
+    "deliveries_due",
+    "delivery_attempt",
+    "delivery_queue",
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "notification_send",
+    "notification_send_many",
+    "preference_save",
+    "rules_fingerprint",
+    "rules_save",
+    "webhook_delete",
+    "webhook_save",
+]
