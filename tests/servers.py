@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import email
+import email.policy
+import json
 import shutil
 import signal
 import socket
@@ -18,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LOOPBACK = "127.0.0.1"
 
@@ -274,3 +278,133 @@ def imap_server(*, users: dict[str, str], timeout: float = 15.0, attempts: int =
         if process is not None:
             stop_process(process)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- SMTP sink (aiosmtpd)
+
+
+@dataclass
+class SmtpSink:
+    """An aiosmtpd server on loopback that keeps every message it accepts (``messages``: raw bytes)."""
+
+    host: str
+    port: int
+    messages: list[bytes]
+    #: Recipients to refuse with 550 (a permanent failure) while they are in this set.
+    refuse: set[str]
+
+    def parsed(self) -> list[Any]:
+        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.messages]
+
+    def wait_for(self, count: int, *, timeout: float = 20.0) -> list[Any]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.parsed()
+
+
+@contextlib.contextmanager
+def smtp_sink() -> Iterator[SmtpSink]:
+    """Start an aiosmtpd SMTP server in a thread on 127.0.0.1; stopped when the block ends."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(host=LOOPBACK, port=free_port(), messages=[], refuse=set())
+
+    class Handler:
+        async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+            self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:
+            if address.lower() in sink.refuse:
+                return "550 5.1.1 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            sink.messages.append(bytes(envelope.original_content or envelope.content))
+            return "250 Message accepted"
+
+    controller = Controller(Handler(), hostname=LOOPBACK, port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+# --------------------------------------------------------------------------- webhook receiver
+
+
+@dataclass
+class WebhookHit:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+@dataclass
+class WebhookReceiver:
+    """A local HTTP server that records every POST and answers what ``reply`` says for its path."""
+
+    base_url: str
+    hits: list[WebhookHit]
+    #: path -> (HTTP status, JSON body or None); unknown paths answer 200 {"errcode": 0}.
+    replies: dict[str, tuple[int, Any]]
+    #: path -> a check of the hit (a vendor's signature scheme): None to accept it, else the JSON
+    #: body the vendor answers a refused call with (HTTP 200, as the robots do).
+    checks: dict[str, Any]
+
+    def wait_for(self, count: int, *, timeout: float = 20.0) -> list[WebhookHit]:
+        deadline = time.monotonic() + timeout
+        while len(self.hits) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.hits)
+
+
+@contextlib.contextmanager
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    """Start an HTTP server in a thread on 127.0.0.1 that plays the robots' side of a webhook."""
+    import http.server
+    import threading
+    import urllib.parse
+
+    receiver = WebhookReceiver(base_url="", hits=[], replies={}, checks={})
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            parts = urllib.parse.urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            hit = WebhookHit(
+                path=parts.path,
+                query=dict(urllib.parse.parse_qsl(parts.query)),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=self.rfile.read(length),
+            )
+            receiver.hits.append(hit)
+            check = receiver.checks.get(parts.path)
+            error = check(hit) if check else None
+            status, answer = receiver.replies.get(parts.path, (200, {"errcode": 0, "errmsg": "ok"}))
+            if error is not None:
+                status, answer = 200, error
+            raw = json.dumps(answer).encode() if answer is not None else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), Handler)
+    receiver.base_url = f"http://{LOOPBACK}:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()

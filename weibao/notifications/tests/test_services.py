@@ -15,9 +15,9 @@ from weibao.accounts.models import User
 from weibao.accounts.tests.factories import UserFactory
 from weibao.core.errors import NotFound, ValidationFailed
 from weibao.notifications import services
-from weibao.notifications.services import in_app
 from weibao.notifications.choices import NotificationKind, NotificationLevel
 from weibao.notifications.models import Notification
+from weibao.notifications.services import in_app
 from weibao.notifications.tests.factories import NotificationFactory, portal_account
 
 pytestmark = pytest.mark.django_db

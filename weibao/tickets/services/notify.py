@@ -147,7 +147,7 @@ def pending_too_long_notify(*, now: datetime | None = None) -> int:
             continue
         notice = TicketNotice(
             event=NotifyEvent.PENDING_TOO_LONG,
-            key=f"pend:{ticket_id}:{int(since.timestamp())}",
+            key=f"pend:{ticket_id}:{since:%Y%m%d%H%M%S%f}",
             note=str(hours),
         )
         result = ticket_notify(ticket=ticket, notice=notice)
