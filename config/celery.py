@@ -39,6 +39,10 @@ app.conf.beat_schedule = {
         "task": "weibao.tickets.tasks.notify_pending_too_long",
         "schedule": crontab(minute="*/15"),
     },
+    "jobs-prune-task-runs": {
+        "task": "weibao.jobs.tasks.prune_task_runs",
+        "schedule": crontab(hour="3", minute="17"),
+    },
     "tickets-sla-deliver": {
         "task": "weibao.tickets.tasks.sla_deliver",
         "schedule": crontab(minute="*"),

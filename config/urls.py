@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("weibao.notifications.urls")),
     # Policy and contract pages; /sla/compliance/ comes from weibao.tickets.urls below (it reads tickets).
     path("sla/", include("weibao.sla.urls")),
+    path("mail/", include("weibao.mail.urls")),
+    path("jobs/", include("weibao.jobs.urls")),
     path("", include("weibao.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

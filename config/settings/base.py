@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "weibao.notifications",
     "weibao.tickets",
     "weibao.mail",
+    "weibao.jobs",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,8 @@ WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000").rst
 # Robot webhooks: timeout in seconds; plain http:// URLs only when allowed (https otherwise).
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# The jobs page keeps task runs this many days.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

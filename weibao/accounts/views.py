@@ -148,6 +148,42 @@ _SERVICE_DESK_PAGES: list[tuple[str, Any, Any, str]] = [
         gettext_lazy("Service desk behaviour"),
         "ti-adjustments",
     ),
+    (
+        "notifications:rules",
+        gettext_lazy("Notification rules"),
+        gettext_lazy("Who is told about which event, in the app and by email"),
+        "ti-bell-cog",
+    ),
+    (
+        "notifications:webhooks",
+        gettext_lazy("Robot webhooks"),
+        gettext_lazy("DingTalk, WeCom and Feishu group robots, generic JSON webhooks"),
+        "ti-robot",
+    ),
+    (
+        "notifications:deliveries",
+        gettext_lazy("Delivery log"),
+        gettext_lazy("Every email and webhook post, failures and retries"),
+        "ti-send",
+    ),
+    (
+        "mail:mailboxes",
+        gettext_lazy("Mailboxes"),
+        gettext_lazy("IMAP mailboxes that turn email into tickets"),
+        "ti-mailbox",
+    ),
+    (
+        "mail:inbound",
+        gettext_lazy("Incoming mail"),
+        gettext_lazy("Mail held for an agent and the quarantine"),
+        "ti-mail-exclamation",
+    ),
+    (
+        "jobs:list",
+        gettext_lazy("Background jobs"),
+        gettext_lazy("Recent task runs and failures"),
+        "ti-cpu",
+    ),
 ]
 
 

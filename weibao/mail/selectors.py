@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from weibao.core.errors import NotFound, PermissionDenied
 from weibao.mail.choices import OPEN_STATUSES
 from weibao.mail.models import InboundMail, Mailbox
+from weibao.mail.parsing import ParsedMail, UnparseableMail, parse_mail
 from weibao.mail.permissions import can_handle_inbound, can_manage_mailboxes
 
 
@@ -43,3 +44,19 @@ def inbound_get(*, actor: Any, inbound_id: int) -> InboundMail:
     if row is None:
         raise NotFound(_("Mail not found."), code="mail_not_found")
     return row
+
+
+PREVIEW_MAX = 5000
+
+
+def inbound_preview(*, actor: Any, inbound_id: int) -> ParsedMail | None:
+    """The received mail parsed for reading (text shortened), or None when it cannot be parsed."""
+    row = inbound_get(actor=actor, inbound_id=inbound_id)
+    try:
+        with row.raw.open("rb") as handle:
+            parsed = parse_mail(handle.read())
+    except (UnparseableMail, OSError):
+        return None
+    if len(parsed.text) > PREVIEW_MAX:
+        parsed.text = parsed.text[:PREVIEW_MAX] + "…"
+    return parsed

@@ -1,9 +1,18 @@
-"""Pages of the email app. The mailbox settings and held/quarantined mail pages are the next step of
-issue 4; until then mailboxes are set up in Django admin (the password is typed in a write-only field
-and stored encrypted) and the services ``inbound_assign`` / ``inbound_retry`` / ``inbound_discard``
-have no page yet."""
+"""Pages of the email app: /mail/mailboxes/ (administrators), /mail/inbound/ (held and quarantined mail)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from weibao.mail import views
 
 app_name = "mail"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("mailboxes/", views.mailbox_list, name="mailboxes"),
+    path("mailboxes/new/", views.mailbox_edit, name="mailbox_create"),
+    path("mailboxes/<int:mailbox_id>/", views.mailbox_edit, name="mailbox_edit"),
+    path("mailboxes/<int:mailbox_id>/test/", views.mailbox_test, name="mailbox_test"),
+    path("inbound/", views.inbound_list, name="inbound"),
+    path("inbound/<int:inbound_id>/", views.inbound_detail, name="inbound_detail"),
+    path("inbound/<int:inbound_id>/original.eml", views.inbound_raw, name="inbound_raw"),
+    path("inbound/<int:inbound_id>/retry/", views.inbound_retry, name="inbound_retry"),
+    path("inbound/<int:inbound_id>/discard/", views.inbound_discard, name="inbound_discard"),
+]

@@ -8,9 +8,10 @@ from weibao.mail.services.intake import (
     intake_actor,
 )
 from weibao.mail.services.mailboxes import MailboxFields, mailbox_save
-from weibao.mail.services.poll import PollResult, mailbox_poll
+from weibao.mail.services.poll import ConnectionCheck, PollResult, mailbox_poll, mailbox_test
 
 __all__ = [
+    "ConnectionCheck",
     "MailboxFields",
     "PollResult",
     "inbound_assign",
@@ -20,4 +21,5 @@ __all__ = [
     "intake_actor",
     "mailbox_poll",
     "mailbox_save",
+    "mailbox_test",
 ]

@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from weibao.core.errors import NotFound, PermissionDenied
 from weibao.core.secrets import secret_decrypt
 from weibao.mail.imap import ImapSettings, MailServerError, imap_session
 from weibao.mail.models import Mailbox
+from weibao.mail.permissions import can_manage_mailboxes
 from weibao.mail.services.intake import inbound_receive
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,18 @@ def _take_lease(mailbox_id: int) -> bool:
     return taken == 1
 
 
+def _settings_of(mailbox: Mailbox) -> ImapSettings:
+    return ImapSettings(
+        host=mailbox.host,
+        port=mailbox.port,
+        security=mailbox.security,
+        username=mailbox.username,
+        auth=mailbox.auth,
+        secret=secret_decrypt(stored=mailbox.secret),
+        folder=mailbox.folder,
+    )
+
+
 def mailbox_poll(*, mailbox_id: int) -> PollResult:
     """Fetch and process this mailbox's new mail; never raises for a server or a mail problem.
 
@@ -52,15 +68,7 @@ def mailbox_poll(*, mailbox_id: int) -> PollResult:
         result.skipped = "inactive or being polled"
         return result
     mailbox = Mailbox.objects.get(pk=mailbox_id)
-    config = ImapSettings(
-        host=mailbox.host,
-        port=mailbox.port,
-        security=mailbox.security,
-        username=mailbox.username,
-        auth=mailbox.auth,
-        secret=secret_decrypt(stored=mailbox.secret),
-        folder=mailbox.folder,
-    )
+    config = _settings_of(mailbox)
     try:
         with imap_session(config) as session:
             if session.uid_validity != mailbox.uid_validity:
@@ -86,3 +94,28 @@ def mailbox_poll(*, mailbox_id: int) -> PollResult:
 
 
 __all__ = ["PollResult", "mailbox_poll"]
+
+
+@dataclass
+class ConnectionCheck:
+    """What testing a mailbox found: ``ok`` and how many messages its folder holds, or the error."""
+
+    ok: bool
+    messages: int = 0
+    error: str = ""
+
+
+def mailbox_test(*, actor: Any, mailbox_id: int) -> ConnectionCheck:
+    """Connect, sign in and open the folder with the stored settings (administrators); nothing is fetched."""
+    if not can_manage_mailboxes(user=actor):
+        raise PermissionDenied(_("You may not configure mailboxes."), code="permission_denied")
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
+    if mailbox is None:
+        raise NotFound(_("Mailbox not found."), code="mailbox_not_found")
+    try:
+        with imap_session(_settings_of(mailbox)) as session:
+            count = len(session.uids_after(0, limit=100_000))
+    except MailServerError as exc:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:1000])
+        return ConnectionCheck(ok=False, error=str(exc))
+    return ConnectionCheck(ok=True, messages=count)

@@ -17,6 +17,8 @@ from weibao.notifications.services.deliveries import (
     deliveries_due,
     delivery_attempt,
     delivery_queue,
+    delivery_retry,
+    webhook_test,
 )
 from weibao.notifications.services.in_app import (
     NotificationDraft,
@@ -37,6 +39,7 @@ __all__ = [
     "deliveries_due",
     "delivery_attempt",
     "delivery_queue",
+    "delivery_retry",
     "notification_mark_all_read",
     "notification_mark_read",
     "notification_send",
@@ -46,4 +49,5 @@ __all__ = [
     "rules_save",
     "webhook_delete",
     "webhook_save",
+    "webhook_test",
 ]

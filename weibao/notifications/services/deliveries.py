@@ -16,13 +16,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from weibao.core.errors import Conflict, NotFound, PermissionDenied
 from weibao.notifications import channels
 from weibao.notifications.choices import Channel, DeliveryStatus
 from weibao.notifications.models import Delivery, Webhook
+from weibao.notifications.permissions import can_manage_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -71,32 +76,7 @@ def delivery_queue(*, drafts: Iterable[DeliveryDraft], now: datetime | None = No
     tasks are queued only after the transaction commits (a rolled-back event sends nothing).
     """
     now = now or timezone.now()
-    rows = []
-    for draft in drafts:
-        if draft.channel not in (Channel.EMAIL, Channel.WEBHOOK):
-            raise ValueError(f"not an outbound channel: {draft.channel}")
-        subject = " ".join(draft.subject.split())
-        rows.append(
-            Delivery(
-                channel=draft.channel,
-                event=draft.event,
-                dedupe_key=draft.dedupe_key[:200],
-                subject=subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…",
-                body=draft.body,
-                html_body=draft.html_body,
-                to_address=draft.to_address,
-                language=draft.language,
-                user_id=draft.user_id,
-                contact_id=draft.contact_id,
-                webhook_id=draft.webhook_id,
-                headers=draft.headers,
-                payload=draft.payload,
-                ticket_number=draft.ticket_number,
-                is_critical=draft.is_critical,
-                next_attempt_at=max(draft.not_before or now, now),
-                created_at=now,
-            )
-        )
+    rows = [_row(draft=draft, now=now) for draft in drafts]
     if not rows:
         return []
     with transaction.atomic():
@@ -110,6 +90,31 @@ def delivery_queue(*, drafts: Iterable[DeliveryDraft], now: datetime | None = No
         if due:
             transaction.on_commit(lambda: _enqueue(delivery_ids=due))
     return [pk for pk, _at in created]
+
+
+def _row(*, draft: DeliveryDraft, now: datetime) -> Delivery:
+    if draft.channel not in (Channel.EMAIL, Channel.WEBHOOK):
+        raise ValueError(f"not an outbound channel: {draft.channel}")
+    subject = " ".join(draft.subject.split())
+    return Delivery(
+        channel=draft.channel,
+        event=draft.event,
+        dedupe_key=draft.dedupe_key[:200],
+        subject=subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…",
+        body=draft.body,
+        html_body=draft.html_body,
+        to_address=draft.to_address,
+        language=draft.language,
+        user_id=draft.user_id,
+        contact_id=draft.contact_id,
+        webhook_id=draft.webhook_id,
+        headers=draft.headers,
+        payload=draft.payload,
+        ticket_number=draft.ticket_number,
+        is_critical=draft.is_critical,
+        next_attempt_at=max(draft.not_before or now, now),
+        created_at=now,
+    )
 
 
 def _enqueue(*, delivery_ids: list[int]) -> None:
@@ -203,3 +208,54 @@ def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int
         status=DeliveryStatus.SENDING, lease_until__lt=now
     )
     return list(Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
+    """An administrator sends a failed (or cancelled) delivery again: queued now, its log kept."""
+    if not can_manage_notifications(user=actor):
+        raise PermissionDenied(_("You may not resend deliveries."), code="permission_denied")
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            raise NotFound(_("Delivery not found."), code="delivery_not_found")
+        if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.CANCELLED):
+            raise Conflict(_("Only failed or cancelled deliveries can be sent again."), code="not_failed")
+        delivery.status, delivery.next_attempt_at, delivery.attempts = (
+            DeliveryStatus.QUEUED,
+            timezone.now(),
+            0,
+        )
+        delivery.save(update_fields=["status", "next_attempt_at", "attempts"])
+        transaction.on_commit(lambda: _enqueue(delivery_ids=[delivery.pk]))
+    return delivery
+
+
+def webhook_test(*, actor: Any, webhook_id: int) -> Delivery:
+    """Post a test message to a webhook now (in the request) and return its logged delivery."""
+    if not can_manage_notifications(user=actor):
+        raise PermissionDenied(_("You may not test webhooks."), code="permission_denied")
+    webhook = Webhook.objects.filter(pk=webhook_id).first()
+    if webhook is None:
+        raise NotFound(_("Webhook not found."), code="webhook_not_found")
+    now = timezone.now()
+    with override(settings.LANGUAGE_CODE):
+        title = _("Weibao test message")
+        body = _("If you can read this, %(name)s is set up correctly.") % {"name": webhook.name}
+    draft = DeliveryDraft(
+        channel=Channel.WEBHOOK,
+        event="ticket_created",
+        dedupe_key=f"test:{webhook.pk}:{now.timestamp()}",
+        subject=title,
+        body=body,
+        webhook_id=webhook.pk,
+        to_address=webhook.name[:254],
+        payload={"event": "test", "text": str(body)},
+    )
+    created = Delivery.objects.bulk_create([_row(draft=draft, now=now)])
+    delivery_attempt(delivery_id=created[0].pk, now=now)
+    delivered = Delivery.objects.get(pk=created[0].pk)
+    if delivered.status == DeliveryStatus.QUEUED:
+        # A test is a one-off: do not keep retrying it in the background.
+        Delivery.objects.filter(pk=delivered.pk).update(status=DeliveryStatus.CANCELLED)
+        delivered.status = DeliveryStatus.CANCELLED
+    return delivered
