@@ -184,15 +184,16 @@ class WebhookForm(WeibaoForm):
 
 
 class DeliveryFilterForm(WeibaoForm):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
-    ticket = forms.IntegerField(label=_("Ticket number"), required=False, min_value=1)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All")), *DeliveryStatus.choices]
-        self.fields["channel"].choices = [
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *DeliveryStatus.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[
             ("", _("All")),
             (Channel.EMAIL, Channel.EMAIL.label),
             (Channel.WEBHOOK, Channel.WEBHOOK.label),
-        ]
+        ],
+    )
+    ticket = forms.IntegerField(label=_("Ticket number"), required=False, min_value=1)

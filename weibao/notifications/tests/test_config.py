@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -93,7 +93,7 @@ def test_only_administrators_change_rules_and_webhooks() -> None:
 def test_webhook_save_validates_and_encrypts(admin: Any, settings: Any) -> None:
     settings.WEBHOOK_ALLOW_HTTP = False
     team = TeamFactory.create()
-    fields: dict[str, Any] = {
+    fields: Any = {
         "name": " 运维 钉钉群 ",
         "kind": WebhookKind.DINGTALK,
         "url": "https://oapi.dingtalk.com/robot/send?access_token=abc",
@@ -101,7 +101,7 @@ def test_webhook_save_validates_and_encrypts(admin: Any, settings: Any) -> None:
         "team_id": team.pk,
         "events": [NotifyEvent.SLA_BREACH, NotifyEvent.TICKET_CREATED, NotifyEvent.SLA_BREACH],
     }
-    webhook = webhook_save(actor=admin, webhook_id=None, fields=fields)  # type: ignore[arg-type]
+    webhook = webhook_save(actor=admin, webhook_id=None, fields=fields)
 
     assert webhook.name == "运维 钉钉群"
     assert webhook.events == ["ticket_created", "sla_breach"]  # vocabulary order, no repeats
@@ -112,13 +112,13 @@ def test_webhook_save_validates_and_encrypts(admin: Any, settings: Any) -> None:
         actor=admin,
         webhook_id=webhook.pk,
         fields={**fields, "secret": ""},
-        version=1,  # type: ignore[typeddict-item]
+        version=1,
     )
     assert secret_decrypt(stored=changed.secret) == "SEC123" and changed.version == 2
     with pytest.raises(Conflict):
-        webhook_save(actor=admin, webhook_id=webhook.pk, fields=fields, version=1)  # type: ignore[arg-type]
+        webhook_save(actor=admin, webhook_id=webhook.pk, fields=fields, version=1)
 
-    for bad, field in [
+    bad_inputs: list[tuple[dict[str, Any], str]] = [
         ({"url": "http://oapi.dingtalk.com/robot/send"}, "url"),
         ({"url": "javascript:alert(1)"}, "url"),
         ({"kind": "telegram"}, "kind"),
@@ -126,9 +126,10 @@ def test_webhook_save_validates_and_encrypts(admin: Any, settings: Any) -> None:
         ({"events": ["everything"]}, "events"),
         ({"team_id": 999_999}, "team_id"),
         ({"kind": WebhookKind.GENERIC, "secret": ""}, "secret"),
-    ]:
+    ]
+    for bad, field in bad_inputs:
         with pytest.raises(ValidationFailed) as refused:
-            webhook_save(actor=admin, webhook_id=None, fields={**fields, **bad})  # type: ignore[arg-type]
+            webhook_save(actor=admin, webhook_id=None, fields=cast(Any, {**fields, **bad}))
         assert refused.value.field == field
     assert Webhook.objects.count() == 1
 
