@@ -7,52 +7,18 @@ to end (TRK-2: verified tickets with no objection close automatically).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from weibao.customers.models import Customer
 from weibao.customers.tests.factories import CustomerFactory
 from weibao.tickets.choices import Channel, CloseKind, Status
 from weibao.tickets.models import Ticket
-
-# Settings this test changes on the shared app, restored afterwards.
-_KEYS = ("broker_url", "result_backend", "broker_transport_options", "task_always_eager")
-
-
-def _drop_connections(celery: Celery) -> None:
-    """Forget pooled broker connections and the cached result backend so new settings take effect."""
-    # Celery keeps these in private attributes (see Celery._after_fork); typed Any for mypy.
-    app: Any = celery
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-    app._backend_cache = None
-    app._local = threading.local()
-
-
-@pytest.fixture
-def redis_celery_app(redis_url: str) -> Iterator[Celery]:
-    saved = {key: celery_app.conf[key] for key in _KEYS}
-    _drop_connections(celery_app)
-    celery_app.conf.update(
-        broker_url=redis_url, result_backend=redis_url, broker_transport_options={}, task_always_eager=False
-    )
-    try:
-        yield celery_app
-    finally:
-        _drop_connections(celery_app)
-        celery_app.conf.update(saved)
 
 
 @pytest.mark.redis

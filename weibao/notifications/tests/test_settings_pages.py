@@ -61,7 +61,7 @@ def test_a_user_switches_off_email_for_an_event_and_sets_quiet_hours() -> None:
     assert response.status_code == 302
     saved = NotificationPreference.objects.get(user=user)
     assert saved.muted_email == ["ticket_created"] and saved.muted_in_app == []
-    assert saved.quiet_start.isoformat() == "22:00:00"
+    assert saved.quiet_start is not None and saved.quiet_start.isoformat() == "22:00:00"
 
 
 def test_half_a_quiet_window_is_refused_beside_the_field() -> None:
