@@ -12,7 +12,7 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "weibao-embedded-dev-key-not-for-production"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# The embedded profile has no mail server: outbound mail is written to var/outbox/ as .eml files
+# The embedded profile has no mail server: outbound mail is written to files in var/outbox/
 # unless EMAIL_BACKEND says otherwise (docs/deploy.md).
 if "EMAIL_BACKEND" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
