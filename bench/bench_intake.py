@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -121,10 +122,8 @@ def build_mails(*, count: int, senders: list[tuple[str, str]], rng: random.Rando
     return mails[:count]
 
 
-def time_now() -> object:
-    from django.utils import timezone
-
-    return timezone.now()
+def time_now() -> datetime:
+    return datetime.now(tz=UTC)
 
 
 def main() -> None:

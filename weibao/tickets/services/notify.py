@@ -25,6 +25,7 @@ from html import unescape
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -205,8 +206,13 @@ def _ticket(*, ticket_id: int) -> Ticket | None:
     )
 
 
+@transaction.atomic
 def ticket_notify(*, ticket: Ticket, notice: TicketNotice, now: datetime | None = None) -> FanOut:
-    """Tell everyone the rules name about ``notice`` on every channel they get it on."""
+    """Tell everyone the rules name about ``notice`` on every channel they get it on.
+
+    One transaction: the in-app rows and the deliveries are written together or not at all, so a
+    fan-out that failed half-way and runs again finds nothing done twice and nothing missing.
+    """
     now = now or timezone.now()
     cells = {
         rule.audience: (rule.in_app, rule.email)
@@ -233,9 +239,11 @@ def ticket_notify(*, ticket: Ticket, notice: TicketNotice, now: datetime | None 
     result.in_app = _send_in_app(
         ticket=ticket,
         notice=notice,
-        user_ids=[
-            pk for pk in in_app_ids if pk in users and notice.event not in _muted(preferences, pk, "in_app")
-        ],
+        languages={
+            pk: users[pk].language
+            for pk in in_app_ids
+            if pk in users and notice.event not in _muted(preferences, pk, "in_app")
+        },
     )
     drafts: list[DeliveryDraft] = []
     for pk in sorted(email_ids):
@@ -546,13 +554,13 @@ def _webhook_drafts(*, ticket: Ticket, notice: TicketNotice) -> list[DeliveryDra
     ]
 
 
-def _send_in_app(*, ticket: Ticket, notice: TicketNotice, user_ids: list[int]) -> int:
-    if not user_ids:
+def _send_in_app(*, ticket: Ticket, notice: TicketNotice, languages: dict[int, str]) -> int:
+    """In-app rows for these users (id -> their language), one draft per language."""
+    if not languages:
         return 0
-    languages = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "language"))
     by_language: dict[str, set[int]] = defaultdict(set)
-    for pk in user_ids:
-        by_language[_language(languages.get(pk))].add(pk)
+    for pk, language in languages.items():
+        by_language[_language(language)].add(pk)
     level = (
         NotificationLevel.DANGER
         if notice.event in _LOUD or _is_critical(ticket)

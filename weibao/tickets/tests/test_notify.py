@@ -327,3 +327,35 @@ def test_an_inactive_user_is_never_told(hospital: Customer, cast: Cast) -> None:
     result = _notify_last(ticket, EventKind.ASSIGNED)
 
     assert result.in_app == 0 and result.deliveries == []
+
+
+def test_the_fan_out_costs_the_same_queries_for_3_or_12_recipients(
+    hospital: Customer, contact: Contact, cast: Cast
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def fan_out_queries(members: int) -> int:
+        team = TeamFactory.create()
+        team.members.add(
+            *[staff_user(role_codes=["agent"], email=f"m{members}-{i}@weibao.test") for i in range(members)]
+        )
+        NotificationRule.objects.update_or_create(
+            event=NotifyEvent.TICKET_ASSIGNED,
+            audience=RuleAudience.TEAM,
+            defaults={"in_app": True, "email": True},
+        )
+        Webhook.objects.create(
+            name=f"群{members}", kind=WebhookKind.WECOM, url="https://qyapi.example/x", team=team
+        )
+        ticket = make_ticket(customer=hospital, contact_id=contact.pk, cast=cast)
+        services.ticket_assign(
+            actor=cast.agent, ticket_id=ticket.pk, team_id=team.pk, assignee_id=cast.engineer.pk
+        )
+        event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNED).latest("id")
+        with CaptureQueriesContext(connection) as queries:
+            result = ticket_event_notify(event_id=event.pk)
+        assert len(result.deliveries) == members + 2  # each member + the assignee by email, the robot
+        return len(queries.captured_queries)
+
+    assert fan_out_queries(3) == fan_out_queries(12)
