@@ -79,12 +79,19 @@ def delivery_queue(*, drafts: Iterable[DeliveryDraft], now: datetime | None = No
     rows = [_row(draft=draft, now=now) for draft in drafts]
     if not rows:
         return []
+    keys = [row.dedupe_key for row in rows]
     with transaction.atomic():
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        # Keys queued before are skipped; a row a concurrent fan-out inserts meanwhile is left to it by
+        # ON CONFLICT DO NOTHING (and if both queue its task, the claim still sends it once).
+        existing = set(Delivery.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        fresh = [row for row in rows if row.dedupe_key not in existing]
+        if not fresh:
+            return []
+        Delivery.objects.bulk_create(fresh, ignore_conflicts=True)
         created = list(
-            Delivery.objects.filter(created_at=now, dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
-                "pk", "next_attempt_at"
-            )
+            Delivery.objects.filter(dedupe_key__in=[row.dedupe_key for row in fresh], created_at=now)
+            .order_by("pk")
+            .values_list("pk", "next_attempt_at")
         )
         due = [pk for pk, at in created if at <= now]
         if due:

@@ -378,7 +378,11 @@ def headline(*, ticket: Ticket, notice: TicketNotice, for_customer: bool) -> str
 
 def subject_line(*, ticket: Ticket, text: str) -> str:
     """The mail subject: the ticket number in the form replies are threaded by (【工单 #N】 / [#N])."""
-    return _("[#%(number)s]") % {"number": ticket.number} + f" {text}: {ticket.title}"
+    return _("[#%(number)s] %(what)s: %(title)s") % {
+        "number": ticket.number,
+        "what": text,
+        "title": ticket.title,
+    }
 
 
 def _plain(html: str) -> str:

@@ -359,3 +359,57 @@ def test_the_fan_out_costs_the_same_queries_for_3_or_12_recipients(
         return len(queries.captured_queries)
 
     assert fan_out_queries(3) == fan_out_queries(12)
+
+
+def test_each_recipient_reads_the_mail_in_their_own_language(hospital: Customer, cast: Cast) -> None:
+    User.objects.filter(pk=cast.engineer.pk).update(language="en")
+    chinese = staff_user(role_codes=["support_engineer"], email="li@weibao.test", language="zh-hans")
+    ticket = make_ticket(customer=hospital, status="in_progress", cast=cast)
+    Ticket.objects.get(pk=ticket.pk).collaborators.add(chinese)
+    NotificationRule.objects.update_or_create(
+        event=NotifyEvent.RESOLVED, audience=RuleAudience.WATCHERS, defaults={"in_app": True, "email": True}
+    )
+    NotificationRule.objects.update_or_create(
+        event=NotifyEvent.RESOLVED, audience=RuleAudience.ASSIGNEE, defaults={"in_app": True, "email": True}
+    )
+    manager = staff_user(role_codes=["service_manager"])  # works on any ticket: not the assignee
+    services.ticket_resolve(actor=manager, ticket_id=ticket.pk, analysis="驱动", solution="重装")
+
+    _notify_last(ticket, EventKind.TRANSITION)
+
+    english = Delivery.objects.get(user=cast.engineer)
+    assert english.language == "en" and english.subject.startswith(f"[#{ticket.number}] Resolved: ")
+    assert "Customer: " in english.body and "Open the ticket" in english.html_body
+    zh = Delivery.objects.get(user=chinese)
+    assert zh.language == "zh-hans" and zh.subject.startswith(f"【工单 #{ticket.number}】已解决：")
+    assert "客户: " in zh.body
+    assert Notification.objects.get(recipient=cast.engineer).title == f"#{ticket.number}: Resolved"
+
+
+def test_an_sla_breach_is_emailed_by_the_rules_without_a_second_in_app_row(cast: Cast) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from weibao.tickets.models import SlaAlert
+    from weibao.tickets.services.notify import sla_alert_notify
+    from weibao.tickets.services.sla_delivery import sla_deliver
+    from weibao.tickets.services.sla_sweep import sla_sweep
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=False):
+        ticket = make_ticket(status="assigned", cast=cast, is_emergency=True)
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):  # the 15-minute response target
+        sla_sweep()
+        sla_deliver()
+        alert = SlaAlert.objects.filter(clock__ticket=ticket, rule__value=0).get()
+        in_app_before = Notification.objects.filter(recipient=cast.engineer).count()
+        result = sla_alert_notify(alert_id=alert.pk)
+        again = sla_alert_notify(alert_id=alert.pk)
+
+    mail = Delivery.objects.get(user=cast.engineer, event=NotifyEvent.SLA_BREACH)
+    assert mail.is_critical and f"#{ticket.number}" in mail.subject
+    assert result.deliveries == [mail.pk] and again.deliveries == []
+    # The escalation rule told the engineer in the app already, under the same key: no second row.
+    assert Notification.objects.filter(recipient=cast.engineer).count() == in_app_before
