@@ -155,7 +155,7 @@ def dovecot_binary() -> str | None:
     return shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
 
 
-def _dovecot_config(*, workdir: Path, port: int, users: dict[str, str]) -> Path:
+def _dovecot_config(*, workdir: Path, port: int, users: dict[str, str], tokeninfo_url: str = "") -> Path:
     import grp
     import os
     import pwd
@@ -190,6 +190,18 @@ def _dovecot_config(*, workdir: Path, port: int, users: dict[str, str]) -> Path:
         internal_group = grp.getgrgid(me.pw_gid).gr_name
         mail_ids = (me.pw_uid, me.pw_gid)
         first_valid = 1 if me.pw_uid else 0
+    oauth2 = ""
+    if tokeninfo_url:
+        # XOAUTH2 sign-in: dovecot asks the token endpoint (GET <url><token>) whose answer names the user.
+        oauth2_conf = workdir / "dovecot-oauth2.conf.ext"
+        oauth2_conf.write_text(
+            f"tokeninfo_url = {tokeninfo_url}\nintrospection_mode = auth\nusername_attribute = email\n"
+            "active_attribute = active\nactive_value = true\n"
+        )
+        oauth2_conf.chmod(0o644)
+        oauth2 = (
+            f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {oauth2_conf}\n}}\n"
+        )
     config = workdir / "dovecot.conf"
     config.write_text(
         f"""
@@ -201,7 +213,7 @@ protocols = imap
 listen = {LOOPBACK}
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if tokeninfo_url else ""}
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
@@ -230,9 +242,10 @@ service stats {{
 }}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {passwd}
 }}
-userdb {{
+{oauth2}userdb {{
   driver = static
   args = uid={mail_ids[0]} gid={mail_ids[1]} home={workdir}/mail/%u
 }}
@@ -242,8 +255,14 @@ userdb {{
 
 
 @contextlib.contextmanager
-def imap_server(*, users: dict[str, str], timeout: float = 15.0, attempts: int = 3) -> Iterator[ImapServer]:
-    """Run dovecot in the foreground on a free loopback port while in the block; stopped by its pid."""
+def imap_server(
+    *, users: dict[str, str], tokeninfo_url: str = "", timeout: float = 15.0, attempts: int = 3
+) -> Iterator[ImapServer]:
+    """Run dovecot in the foreground on a free loopback port while in the block; stopped by its pid.
+
+    With ``tokeninfo_url`` it also accepts XOAUTH2/OAUTHBEARER, checking each access token by a GET of
+    that URL with the token appended (an OAuth2 provider's token-info endpoint; tests serve their own).
+    """
     binary = dovecot_binary()
     if binary is None:
         raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
@@ -256,7 +275,7 @@ def imap_server(*, users: dict[str, str], timeout: float = 15.0, attempts: int =
             attempt_dir = workdir / str(attempt)
             attempt_dir.mkdir()
             attempt_dir.chmod(0o755)
-            config = _dovecot_config(workdir=attempt_dir, port=port, users=users)
+            config = _dovecot_config(workdir=attempt_dir, port=port, users=users, tokeninfo_url=tokeninfo_url)
             process = subprocess.Popen(
                 [binary, "-F", "-c", str(config)],
                 stdout=subprocess.DEVNULL,
