@@ -29,6 +29,7 @@ from weibao.notifications.schemas import (
     UnreadCountOut,
     WebhookIn,
     WebhookOut,
+    WebhookTestOut,
 )
 
 router = Router(auth=API_AUTH, tags=["notifications"])
@@ -161,10 +162,10 @@ def delete_webhook(request: HttpRequest, webhook_id: int) -> Any:
 
 
 @settings_router.post(
-    "/webhooks/{int:webhook_id}/test", response={200: DeliveryOut, **ONE_ERRORS}, url_name="webhook_test"
+    "/webhooks/{int:webhook_id}/test", response={200: WebhookTestOut, **ONE_ERRORS}, url_name="webhook_test"
 )
 def test_webhook(request: HttpRequest, webhook_id: int) -> Any:
-    """Post a test message now; the answer is its delivery (``sent``, or ``cancelled`` with the error)."""
+    """Post a test message now (not queued, not logged as a delivery); ``ok`` and the robot's answer."""
     return services.webhook_test(actor=request.user, webhook_id=webhook_id)
 
 

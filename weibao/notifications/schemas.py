@@ -134,6 +134,11 @@ class WebhookIn(_In):
     version: int | None = None
 
 
+class WebhookTestOut(Schema):
+    ok: bool
+    detail: str = Field(description="The robot's answer, or why the post failed")
+
+
 class DeliveryOut(Schema):
     id: int
     channel: Channel

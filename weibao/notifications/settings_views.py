@@ -19,7 +19,7 @@ from weibao.accounts.decorators import allowed_if
 from weibao.core.errors import DomainError, PermissionDenied
 from weibao.core.forms import add_domain_error
 from weibao.notifications import selectors, services
-from weibao.notifications.choices import DeliveryStatus, RuleAudience
+from weibao.notifications.choices import RuleAudience
 from weibao.notifications.forms import DeliveryFilterForm, PreferenceForm, RuleGridForm, WebhookForm
 from weibao.notifications.permissions import can_manage_notifications, can_use_notifications
 
@@ -121,11 +121,11 @@ def webhook_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
 @allowed_if(can_manage_notifications)
 def webhook_test(request: HttpRequest, webhook_id: int) -> HttpResponse:
     """Post a test message now and say how it went."""
-    delivery = services.webhook_test(actor=request.user, webhook_id=webhook_id)
-    if delivery.status == DeliveryStatus.SENT:
+    result = services.webhook_test(actor=request.user, webhook_id=webhook_id)
+    if result.ok:
         messages.success(request, _("The test message was delivered."))
     else:
-        messages.error(request, _("The test message failed: %(error)s") % {"error": delivery.last_error})
+        messages.error(request, _("The test message failed: %(error)s") % {"error": result.detail})
     return redirect("notifications:webhooks")
 
 

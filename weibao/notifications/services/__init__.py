@@ -13,6 +13,7 @@ from weibao.notifications.services.config import (
 from weibao.notifications.services.deliveries import (
     AttemptResult,
     DeliveryDraft,
+    WebhookTestResult,
     backoff,
     deliveries_due,
     delivery_attempt,
@@ -35,6 +36,7 @@ __all__ = [
     "NotificationDraft",
     "RuleCell",
     "WebhookFields",
+    "WebhookTestResult",
     "backoff",
     "deliveries_due",
     "delivery_attempt",

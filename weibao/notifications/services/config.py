@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Team
@@ -95,12 +95,19 @@ def rules_save(*, actor: Any, cells: list[RuleCell], fingerprint: str | None = N
     for key, rule in existing.items():
         if key not in wanted:
             rule.delete()
-    for key, cell in wanted.items():
-        rule = existing.get(key) or NotificationRule(event=cell.event, audience=cell.audience)
-        if rule.pk is None or (rule.in_app, rule.email) != (cell.in_app, cell.email):
-            rule.in_app, rule.email = cell.in_app, cell.email
-            rule.version = (rule.version or 0) + 1 if rule.pk else 1
-            rule.save()
+    try:
+        with transaction.atomic():
+            for key, cell in wanted.items():
+                rule = existing.get(key) or NotificationRule(event=cell.event, audience=cell.audience)
+                if rule.pk is None or (rule.in_app, rule.email) != (cell.in_app, cell.email):
+                    rule.in_app, rule.email = cell.in_app, cell.email
+                    rule.version = (rule.version or 0) + 1 if rule.pk else 1
+                    rule.save()
+    except IntegrityError as exc:
+        # An empty grid has no row to lock: two first saves at once meet here instead.
+        raise Conflict(
+            _("Someone else changed the rules meanwhile. Reload and try again."), code="stale_version"
+        ) from exc
     return len(wanted)
 
 

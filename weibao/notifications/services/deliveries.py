@@ -25,7 +25,7 @@ from django.utils.translation import override
 
 from weibao.core.errors import Conflict, NotFound, PermissionDenied
 from weibao.notifications import channels
-from weibao.notifications.choices import Channel, DeliveryStatus
+from weibao.notifications.choices import Channel, DeliveryStatus, NotifyEvent
 from weibao.notifications.models import Delivery, Webhook
 from weibao.notifications.permissions import can_manage_notifications
 
@@ -237,32 +237,40 @@ def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
     return delivery
 
 
-def webhook_test(*, actor: Any, webhook_id: int) -> Delivery:
-    """Post a test message to a webhook now (in the request) and return its logged delivery."""
+@dataclass(frozen=True)
+class WebhookTestResult:
+    """How a test post went: ``ok`` and the robot's answer (or the error)."""
+
+    ok: bool
+    detail: str
+
+
+def webhook_test(*, actor: Any, webhook_id: int) -> WebhookTestResult:
+    """Post a test message to a webhook now (in the request) and say how it went.
+
+    A test is not a notification: nothing is queued or retried and the delivery log is left alone;
+    the webhook's ``last_sent_at`` / ``last_error`` show the outcome like any other post.
+    """
     if not can_manage_notifications(user=actor):
         raise PermissionDenied(_("You may not test webhooks."), code="permission_denied")
     webhook = Webhook.objects.filter(pk=webhook_id).first()
     if webhook is None:
         raise NotFound(_("Webhook not found."), code="webhook_not_found")
-    now = timezone.now()
     with override(settings.LANGUAGE_CODE):
-        title = _("Weibao test message")
+        title = str(_("Weibao test message"))
         body = _("If you can read this, %(name)s is set up correctly.") % {"name": webhook.name}
-    draft = DeliveryDraft(
+    probe = Delivery(
         channel=Channel.WEBHOOK,
-        event="ticket_created",
-        dedupe_key=f"test:{webhook.pk}:{now.timestamp()}",
+        event=NotifyEvent.TICKET_CREATED,
         subject=title,
         body=body,
-        webhook_id=webhook.pk,
-        to_address=webhook.name[:254],
-        payload={"event": "test", "text": str(body)},
+        webhook=webhook,
+        payload={"event": "test", "text": body},
     )
-    created = Delivery.objects.bulk_create([_row(draft=draft, now=now)])
-    delivery_attempt(delivery_id=created[0].pk, now=now)
-    delivered = Delivery.objects.get(pk=created[0].pk)
-    if delivered.status == DeliveryStatus.QUEUED:
-        # A test is a one-off: do not keep retrying it in the background.
-        Delivery.objects.filter(pk=delivered.pk).update(status=DeliveryStatus.CANCELLED)
-        delivered.status = DeliveryStatus.CANCELLED
-    return delivered
+    try:
+        note = channels.send(delivery=probe)
+    except channels.DeliveryError as exc:
+        Webhook.objects.filter(pk=webhook.pk).update(last_error=str(exc)[:1000])
+        return WebhookTestResult(ok=False, detail=str(exc))
+    Webhook.objects.filter(pk=webhook.pk).update(last_sent_at=timezone.now(), last_error="")
+    return WebhookTestResult(ok=True, detail=note)
