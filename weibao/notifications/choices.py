@@ -60,6 +60,10 @@ DEFAULT_WEBHOOK_EVENTS = (
     NotifyEvent.RATED_LOW,
 )
 
+#: A customer's robot (a group chat the customer is in) without its own event list hears only what
+#: the customer may hear (see ``CONTACT_EVENTS``); an administrator may choose more explicitly.
+CUSTOMER_WEBHOOK_EVENTS = (NotifyEvent.TICKET_CREATED, NotifyEvent.RESOLVED, NotifyEvent.CLOSED)
+
 #: Events a customer contact may be emailed about: nothing internal (SLA, assignment) ever is.
 CONTACT_EVENTS = frozenset(
     {

@@ -150,7 +150,10 @@ class WebhookForm(WeibaoForm):
         choices=NotifyEvent.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: ticket created, assigned, SLA warning and breach, resolved, low ratings."),
+        help_text=_(
+            "None ticked: ticket created, assigned, SLA warning and breach, resolved, low ratings; a "
+            "customer's group (a customer and no team): only created, resolved and closed."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

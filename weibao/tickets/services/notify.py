@@ -37,6 +37,7 @@ from weibao.accounts.models import User
 from weibao.customers.models import Contact
 from weibao.notifications.choices import (
     CONTACT_EVENTS,
+    CUSTOMER_WEBHOOK_EVENTS,
     DEFAULT_WEBHOOK_EVENTS,
     Channel,
     NotificationKind,
@@ -501,7 +502,9 @@ def _webhooks_for(*, ticket: Ticket, event: str) -> Iterable[Webhook]:
     if ticket.team_id:
         scope |= Q(team_id=ticket.team_id)
     for webhook in Webhook.objects.filter(scope, is_active=True).order_by("pk"):
-        if event in (webhook.events or DEFAULT_WEBHOOK_EVENTS):
+        customers_only = webhook.customer_id is not None and webhook.team_id is None
+        default = CUSTOMER_WEBHOOK_EVENTS if customers_only else DEFAULT_WEBHOOK_EVENTS
+        if event in (webhook.events or default):
             yield webhook
 
 

@@ -226,6 +226,13 @@ def test_webhooks_hear_their_team_their_customer_and_their_events_only(
     customer_group = Webhook.objects.create(
         name="医院群", kind=WebhookKind.WECOM, url=url + "c", customer=hospital
     )
+    customer_ops = Webhook.objects.create(
+        name="医院项目群",
+        kind=WebhookKind.WECOM,
+        url=url + "f",
+        customer=hospital,
+        events=["ticket_assigned"],
+    )
     everything = Webhook.objects.create(name="总群", kind=WebhookKind.FEISHU, url=url + "d")
     closures_only = Webhook.objects.create(
         name="结单", kind=WebhookKind.GENERIC, url=url + "e", team=team, events=[NotifyEvent.CLOSED]
@@ -238,8 +245,9 @@ def test_webhooks_hear_their_team_their_customer_and_their_events_only(
     _notify_last(ticket, EventKind.ASSIGNED)
 
     posted = set(Delivery.objects.filter(channel=Channel.WEBHOOK).values_list("webhook_id", flat=True))
-    assert posted == {ours.pk, customer_group.pk, everything.pk}
-    assert theirs.pk not in posted and closures_only.pk not in posted
+    # A customer's group hears only customer-facing events unless an administrator chose more.
+    assert posted == {ours.pk, customer_ops.pk, everything.pk}
+    assert theirs.pk not in posted and closures_only.pk not in posted and customer_group.pk not in posted
     post = Delivery.objects.get(webhook=ours)
     assert post.subject.startswith(f"#{ticket.number} ") and post.payload["ticket"]["number"] == ticket.number
 
