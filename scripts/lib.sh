@@ -84,6 +84,15 @@ ensure_msgfmt() {
     command -v msgfmt >/dev/null 2>&1 || apt_install gettext
 }
 
+# Service reports (WeasyPrint): Pango for layout and a CJK font to embed (DESIGN "PDF").
+ensure_pdf_libraries() {
+    local fonts=""
+    command -v fc-list >/dev/null 2>&1 && fonts="$(fc-list)"
+    if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! grep -qi wqy <<<"$fonts"; then
+        apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei fontconfig
+    fi
+}
+
 python_deps() {
     log "uv sync --frozen"
     (cd "$ROOT" && uv sync --frozen)

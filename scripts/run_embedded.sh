@@ -16,6 +16,7 @@ PORT="${WEIBAO_RUN_PORT:-8000}"
 
 # --- setup -------------------------------------------------------------------------------------
 ensure_msgfmt
+ensure_pdf_libraries
 ensure_npm
 ensure_uv
 python_deps

@@ -22,12 +22,14 @@ missing_system_tools() {
     fonts="$(fc-list)"
     grep -qi wqy <<<"$fonts" || return 0
     command -v dovecot >/dev/null 2>&1 || [[ -x /usr/sbin/dovecot ]] || return 0
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || return 0
     return 1
 }
 if missing_system_tools; then
-    apt_install postgresql redis-server chromium fonts-wqy-microhei gettext poppler-utils dovecot-imapd
+    apt_install postgresql redis-server chromium fonts-wqy-microhei gettext poppler-utils dovecot-imapd \
+        libpango-1.0-0 libpangoft2-1.0-0
 else
-    log "system packages present (postgresql, redis, chromium, wqy fonts, gettext, poppler, dovecot)"
+    log "system packages present (postgresql, redis, chromium, wqy fonts, gettext, poppler, dovecot, pango)"
 fi
 ensure_npm
 ensure_uv

@@ -37,6 +37,12 @@ class Perm(models.TextChoices):
     CONFIG_MANAGE = "config.manage", _("Manage service desk settings")
     SLA_MANAGE = "sla.manage", _("Manage working calendars, SLA policies and service contracts")
     SLA_REPORT = "sla.report", _("See SLA compliance reports")
+    WORKORDER_MANAGE = "workorder.manage", _("Plan, dispatch and cancel work orders")
+    WORKORDER_WORK = (
+        "workorder.work",
+        _("Carry out one's own work orders (check in, record, collect signatures)"),
+    )
+    FEE_SETTLE = "fee.settle", _("Settle and invoice service fees")
 
 
 StrOrPromise = str | Promise
@@ -47,10 +53,11 @@ _DESK = [
     Perm.TICKET_VIEW_ALL, Perm.TICKET_CREATE, Perm.TICKET_EDIT, Perm.TICKET_ASSIGN, Perm.TICKET_VERIFY,
     Perm.TICKET_CLOSE, Perm.TICKET_CANCEL, Perm.TICKET_MERGE, Perm.TICKET_REOPEN, Perm.TICKET_RATE,
     Perm.TICKET_COMMENT_PUBLIC, Perm.TICKET_COMMENT_INTERNAL, Perm.TICKET_PROGRESS, Perm.CUSTOMER_VIEW,
+    Perm.WORKORDER_MANAGE,
 ]  # fmt: skip
 _ENGINEER = [
     Perm.TICKET_VIEW_ALL, Perm.TICKET_CREATE, Perm.TICKET_EDIT, Perm.TICKET_WORK, Perm.TICKET_ESCALATE,
-    Perm.TICKET_COMMENT_PUBLIC, Perm.TICKET_COMMENT_INTERNAL, Perm.CUSTOMER_VIEW,
+    Perm.TICKET_COMMENT_PUBLIC, Perm.TICKET_COMMENT_INTERNAL, Perm.CUSTOMER_VIEW, Perm.WORKORDER_WORK,
 ]  # fmt: skip
 
 # code -> (name, permissions, is_staff_role). Seeded by migration; administrators may edit them.
@@ -68,6 +75,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                 Perm.TICKET_WORK_ANY,
                 Perm.CUSTOMER_MANAGE,
                 Perm.SLA_REPORT,
+                Perm.WORKORDER_MANAGE,
             ]
         ],
         True,
@@ -84,12 +92,17 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                     Perm.CUSTOMER_MANAGE,
                     Perm.SLA_MANAGE,
                     Perm.SLA_REPORT,
+                    Perm.FEE_SETTLE,
                 ]
             }
         ),
         True,
     ),
-    "finance": (_("Finance"), [Perm.TICKET_VIEW_ALL.value, Perm.CUSTOMER_VIEW.value], True),
+    "finance": (
+        _("Finance"),
+        [Perm.TICKET_VIEW_ALL.value, Perm.CUSTOMER_VIEW.value, Perm.FEE_SETTLE.value],
+        True,
+    ),
     "admin": (_("Administrator"), sorted(ALL_PERMS), True),
     # Portal users act only on their own customer's tickets; the selectors add that scope.
     "portal": (

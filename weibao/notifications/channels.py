@@ -26,6 +26,7 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from weibao.core.secrets import secret_decrypt
@@ -87,6 +88,12 @@ def _send_email(*, delivery: Delivery) -> str:
     )
     if delivery.html_body:
         message.attach_alternative(delivery.html_body, "text/html")
+    for attachment in delivery.attachments:
+        try:
+            with default_storage.open(attachment["path"], "rb") as handle:
+                message.attach(attachment["name"], handle.read(), attachment.get("content_type"))
+        except (OSError, KeyError) as exc:
+            raise DeliveryError(f"attachment missing: {attachment.get('name', '?')}", permanent=True) from exc
     try:
         with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
             sent = connection.send_messages([message])

@@ -241,6 +241,8 @@ class Delivery(models.Model):
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     # Webhooks: the structured event (the generic webhook's JSON body; robots get ``subject``/``body``).
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # Email: files in the default storage to attach, [{"path", "name", "content_type"}] (a service report).
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     ticket_number = models.PositiveBigIntegerField(_("ticket number"), null=True, blank=True)
     is_critical = models.BooleanField(_("critical"), default=False)
     status = models.CharField(

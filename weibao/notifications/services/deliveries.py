@@ -59,6 +59,7 @@ class DeliveryDraft:
     webhook_id: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, str]] = field(default_factory=list)
     ticket_number: int | None = None
     is_critical: bool = False
     not_before: datetime | None = None
@@ -117,6 +118,7 @@ def _row(*, draft: DeliveryDraft, now: datetime) -> Delivery:
         webhook_id=draft.webhook_id,
         headers=draft.headers,
         payload=draft.payload,
+        attachments=draft.attachments,
         ticket_number=draft.ticket_number,
         is_critical=draft.is_critical,
         next_attempt_at=max(draft.not_before or now, now),
