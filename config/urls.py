@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Policy and contract pages; /sla/compliance/ comes from weibao.tickets.urls below (it reads tickets).
     path("sla/", include("weibao.sla.urls")),
     path("mail/", include("weibao.mail.urls")),
+    path("workorders/", include("weibao.fieldservice.urls")),
     path("jobs/", include("weibao.jobs.urls")),
     path("", include("weibao.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

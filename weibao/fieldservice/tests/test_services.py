@@ -36,11 +36,6 @@ from weibao.tickets.tests.factories import Cast, make_ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def signature_data_url() -> str:
     image = Image.new("RGBA", (400, 150), (255, 255, 255, 0))
     ImageDraw.Draw(image).line([(20, 120), (120, 30), (200, 110), (380, 40)], fill=(0, 0, 0, 255), width=4)
@@ -58,21 +53,6 @@ def jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="JPEG")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def hospital() -> Customer:
-    return CustomerFactory.create(name="安庆市第一人民医院")
-
-
-@pytest.fixture
-def manager() -> Any:
-    return staff_user(role_codes=["agent"])
-
-
-@pytest.fixture
-def engineer() -> Any:
-    return staff_user(role_codes=["support_engineer"], display_name="王工")
 
 
 def plan(**overrides: Any) -> services.OrderPlan:
