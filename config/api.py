@@ -21,6 +21,7 @@ from weibao.calendars.api import calendars_router
 from weibao.core.api_auth import API_AUTH
 from weibao.core.api_errors import install_error_handlers
 from weibao.customers.api import customers_router, systems_router
+from weibao.fieldservice.api import router as fieldservice_router
 from weibao.jobs.api import router as jobs_router
 from weibao.mail.api import router as mail_router
 from weibao.notifications.api import router as notifications_router
@@ -86,5 +87,6 @@ api.add_router("/notifications", notifications_router)
 api.add_router("", notification_settings_router)
 api.add_router("", mail_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("", fieldservice_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)

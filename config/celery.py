@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
         "task": "weibao.tickets.tasks.notify_pending_too_long",
         "schedule": crontab(minute="*/15"),
     },
+    # Service reports of signed work orders whose message was lost (FLD-2).
+    "fieldservice-missing-reports": {
+        "task": "weibao.fieldservice.tasks.produce_missing_reports",
+        "schedule": crontab(minute="*/10"),
+    },
     "jobs-prune-task-runs": {
         "task": "weibao.jobs.tasks.prune_task_runs",
         "schedule": crontab(hour="3", minute="17"),

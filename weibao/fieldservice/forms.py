@@ -73,17 +73,18 @@ class OrderCreateForm(WeibaoForm):
 
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["engineers"].queryset = engineer_queryset()  # type: ignore[attr-defined]
+        fields: dict[str, Any] = self.fields  # ModelChoiceFields: typed loosely for their querysets
+        fields["engineers"].queryset = engineer_queryset()
         if customer is not None:
-            self.fields["site"].queryset = Site.objects.filter(customer=customer)  # type: ignore[attr-defined]
-            self.fields["system"].queryset = DeliveredSystem.objects.filter(customer=customer)  # type: ignore[attr-defined]
+            fields["site"].queryset = Site.objects.filter(customer=customer)
+            fields["system"].queryset = DeliveredSystem.objects.filter(customer=customer)
         else:
-            self.fields["site"].queryset = Site.objects.select_related("customer").order_by(
+            fields["site"].queryset = Site.objects.select_related("customer").order_by(
                 "customer__name", "name"
-            )  # type: ignore[attr-defined]
-            self.fields["system"].queryset = DeliveredSystem.objects.select_related("customer").order_by(
+            )
+            fields["system"].queryset = DeliveredSystem.objects.select_related("customer").order_by(
                 "customer__name", "name"
-            )  # type: ignore[attr-defined]
+            )
 
     def plan_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

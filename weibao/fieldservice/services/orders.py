@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,8 @@ from weibao.fieldservice.transitions import OrderAction
 from weibao.tickets.choices import OPEN_STATUSES
 from weibao.tickets.models import Ticket
 from weibao.tickets.services import ticket_record_arrival
+
+logger = logging.getLogger(__name__)
 
 TEXT_MAX = 10_000
 CHECKLIST_MAX = 100
@@ -499,7 +502,10 @@ def work_order_sign(
 def _queue_report(*, order_id: int) -> None:
     from weibao.fieldservice.tasks import produce_service_report  # the task imports the services
 
-    produce_service_report.delay(order_id)
+    try:
+        produce_service_report.delay(order_id)
+    except Exception:  # the signature is saved; the beat job produces reports that are still missing
+        logger.warning("could not queue the service report of work order %s", order_id, exc_info=True)
 
 
 def work_order_annotate(*, actor: Any, order_id: int, text: str) -> OrderNote:

@@ -479,3 +479,19 @@ def test_the_service_report_is_a_chinese_pdf_with_font_and_signature_attached_an
     assert again is not None and again.report.name == produced.report.name
     assert TicketAttachment.objects.filter(ticket=ticket).count() == 1
     assert Delivery.objects.filter(dedupe_key__startswith="report:").count() == 1
+
+
+def test_the_beat_job_produces_reports_whose_message_was_lost(
+    hospital: Customer, manager: Any, engineer: Any
+) -> None:
+    from weibao.fieldservice.tasks import produce_missing_reports
+
+    order = finish(order_for_ticket(hospital, manager, engineer), engineer)
+    services.work_order_sign(
+        actor=engineer, order_id=order.pk, signer_name="张主任", signature=signature_data_url()
+    )
+    assert not WorkOrder.objects.get(pk=order.pk).report  # the task was queued, never run
+
+    assert produce_missing_reports() == 1
+    assert WorkOrder.objects.get(pk=order.pk).report
+    assert produce_missing_reports() == 0
