@@ -30,6 +30,8 @@ uv run python manage.py migrate --noinput
 if has_command load_demo_data; then
     log "load_demo_data"
     uv run python manage.py load_demo_data
+    log "load_demo_work_orders"
+    uv run python manage.py load_demo_work_orders
 else
     log "load_demo_data (skipped: the command does not exist yet)"
 fi
