@@ -94,14 +94,11 @@ def test_the_whole_visit_on_a_phone(
     )
 
     make_page, problems = new_page
-    phone = make_page(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        permissions=["geolocation"],
-        geolocation={"latitude": 30.5130, "longitude": 117.0470, "accuracy": 12},
-    )
     base = live_server.url
+    phone = make_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    # Granted for the live server's origin explicitly, and the position set on the context.
+    phone.context.grant_permissions(["geolocation"], origin=base)
+    phone.context.set_geolocation({"latitude": 30.5130, "longitude": 117.0470, "accuracy": 12})
     sign_in(phone, base, engineer)
 
     # 1. Today's work, on the phone.
@@ -114,6 +111,11 @@ def test_the_whole_visit_on_a_phone(
     expect(phone).to_have_url(re.compile(rf"/workorders/{order.number}/$"))
 
     # 2. Check in: the location comes from the browser.
+    where = (
+        "() => new Promise(ok => navigator.geolocation.getCurrentPosition("
+        "p => ok(p.coords.latitude), e => ok('error ' + e.code), {timeout: 15000}))"
+    )
+    assert phone.evaluate(where) == 30.513  # the browser has the position before the form asks for it
     phone.get_by_test_id("check-in").click()
     expect(phone.get_by_test_id("checked-in-at")).to_contain_text("30.513000")
     expect(phone.get_by_test_id("order-status")).to_have_text(zh(OrderStatus.IN_PROGRESS.label))

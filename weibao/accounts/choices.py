@@ -43,6 +43,8 @@ class Perm(models.TextChoices):
         _("Carry out one's own work orders (check in, record, collect signatures)"),
     )
     FEE_SETTLE = "fee.settle", _("Settle and invoice service fees")
+    PLAN_MANAGE = "plan.manage", _("Create and change maintenance plans, request adjustments")
+    PLAN_APPROVE = "plan.approve", _("Approve maintenance plans and their adjustments")
 
 
 StrOrPromise = str | Promise
@@ -76,6 +78,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                 Perm.CUSTOMER_MANAGE,
                 Perm.SLA_REPORT,
                 Perm.WORKORDER_MANAGE,
+                Perm.PLAN_MANAGE,
             ]
         ],
         True,
@@ -93,6 +96,8 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                     Perm.SLA_MANAGE,
                     Perm.SLA_REPORT,
                     Perm.FEE_SETTLE,
+                    Perm.PLAN_MANAGE,
+                    Perm.PLAN_APPROVE,
                 ]
             }
         ),

@@ -179,6 +179,18 @@ class CompiledCalendar:
             self._cover(end)
         return self._worked_at(end) - self._worked_at(start)
 
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether ``day`` has working hours: holidays are off, make-up workdays (调休) are on."""
+        return bool(self._day_periods(day))
+
+    def working_day_on_or_after(self, day: dt.date, *, limit: int = 62) -> dt.date:
+        """``day`` if it is a working day, else the next one (moving forward, never into a holiday)."""
+        for offset in range(limit):
+            candidate = day + dt.timedelta(days=offset)
+            if self._day_periods(candidate):
+                return candidate
+        raise CalendarError(f"no working day within {limit} days of {day.isoformat()}")
+
     def next_working_moment(self, ts: int) -> int:
         return self.deadline_ts(ts, 0)
 

@@ -175,12 +175,14 @@ class RecordForm(WeibaoForm):
         for item in self.items:
             initial[f"result_{item.pk}"] = item.result
             initial[f"note_{item.pk}"] = item.note
+            initial[f"replace_{item.pk}"] = item.flag_replacement
         super().__init__(*args, initial=initial, **kwargs)
         for item in self.items:
             self.fields[f"result_{item.pk}"] = forms.ChoiceField(
                 label=item.label, choices=CheckResult.choices, required=False
             )
             self.fields[f"note_{item.pk}"] = forms.CharField(label=_("Note"), max_length=500, required=False)
+            self.fields[f"replace_{item.pk}"] = forms.BooleanField(label=_("Replace"), required=False)
 
     def clean_parts(self) -> list[PartInput]:
         return parse_parts(self.cleaned_data.get("parts") or "")
@@ -199,7 +201,10 @@ class RecordForm(WeibaoForm):
             "travel_minutes": data.get("travel_minutes"),
             "results": [
                 CheckResultInput(
-                    item_id=i.pk, result=data.get(f"result_{i.pk}") or "", note=data.get(f"note_{i.pk}") or ""
+                    item_id=i.pk,
+                    result=data.get(f"result_{i.pk}") or "",
+                    note=data.get(f"note_{i.pk}") or "",
+                    replace=bool(data.get(f"replace_{i.pk}")),
                 )
                 for i in self.items
             ],

@@ -180,6 +180,8 @@ class ChecklistItem(models.Model):
     label = models.CharField(_("item"), max_length=300)
     result = models.CharField(_("result"), max_length=8, choices=CheckResult.choices, blank=True, default="")
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # PLN-3: equipment whose performance has degraded too far is flagged for replacement.
+    flag_replacement = models.BooleanField(_("flag for replacement"), default=False)
 
     class Meta:
         ordering = ["order_id", "position", "id"]

@@ -21,6 +21,7 @@ class ChecklistItemOut(Schema):
     label: str
     result: str
     note: str
+    flag_replacement: bool
 
 
 class PartOut(Schema):
@@ -180,6 +181,7 @@ class CheckResultIn(_In):
     item_id: int
     result: CheckResult
     note: str = ""
+    replace: bool = Field(default=False, description="Flag the equipment for replacement")
 
 
 class PartIn(_In):

@@ -16,8 +16,13 @@
           checkIn.querySelector('[name="accuracy_m"]').value = Math.round(position.coords.accuracy);
           send();
         },
-        () => { if (status) status.textContent = status.dataset.denied || status.textContent; send(); },
-        { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 },
+        (error) => {
+          // Denied, unavailable or too slow: check in without the place rather than not at all.
+          if (status) status.dataset.locationError = String(error.code);
+          send();
+        },
+        // A network fix is precise enough to show the engineer was on site, and fast indoors.
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
       );
     });
   }

@@ -1,5 +1,6 @@
 """Every state change of work orders (DESIGN.md rule 1). Interfaces import from here."""
 
+from weibao.fieldservice.services.bulk import work_orders_plan_many
 from weibao.fieldservice.services.entitlement import Entitlement, entitlement_for
 from weibao.fieldservice.services.fees import (
     ChargeInput,
@@ -54,4 +55,5 @@ __all__ = [
     "work_order_set_charges",
     "work_order_settle",
     "work_order_sign",
+    "work_orders_plan_many",
 ]

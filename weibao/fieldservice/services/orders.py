@@ -302,6 +302,7 @@ class CheckResultInput:
     item_id: int
     result: str
     note: str = ""
+    replace: bool = False  # the equipment should be replaced (PLN-3)
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,8 @@ def work_order_record(
                         _("Unknown checklist item."), code="invalid_reference", field="results"
                     )
                 item.result, item.note = result.result, _text(result.note, field="results", max_length=500)
-            ChecklistItem.objects.bulk_update(items.values(), ["result", "note"])
+                item.flag_replacement = result.replace
+            ChecklistItem.objects.bulk_update(items.values(), ["result", "note", "flag_replacement"])
             changes["checklist"] = [None, sum(1 for i in items.values() if i.result)]
         if cleaned_parts is not None:
             order.parts.all().delete()
