@@ -44,6 +44,15 @@ app.conf.beat_schedule = {
         "task": "weibao.fieldservice.tasks.produce_missing_reports",
         "schedule": crontab(minute="*/10"),
     },
+    # Maintenance plans (PLN-2): the next 60 days generated nightly, reminders each morning.
+    "maintenance-generate-plans": {
+        "task": "weibao.maintenance.tasks.generate_plans",
+        "schedule": crontab(hour="1", minute="30"),
+    },
+    "maintenance-remind": {
+        "task": "weibao.maintenance.tasks.remind_occurrences",
+        "schedule": crontab(hour="7", minute="30"),
+    },
     "jobs-prune-task-runs": {
         "task": "weibao.jobs.tasks.prune_task_runs",
         "schedule": crontab(hour="3", minute="17"),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "weibao.notifications",
     "weibao.tickets",
     "weibao.fieldservice",
+    "weibao.maintenance",
     "weibao.mail",
     "weibao.jobs",
 ]

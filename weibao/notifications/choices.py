@@ -38,6 +38,11 @@ class NotifyEvent(models.TextChoices):
     VERIFIED = "verified", _("Ticket verified")
     CLOSED = "closed", _("Ticket closed")
     RATED_LOW = "rated_low", _("Low satisfaction rating")
+    PLAN_REMINDER = "plan_reminder", _("Maintenance reminder")
+
+
+#: Events the rules grid decides; a plan reminder goes to the routine's engineers and the contacts.
+RULE_EVENTS = tuple(e for e in NotifyEvent if e != NotifyEvent.PLAN_REMINDER)
 
 
 class RuleAudience(models.TextChoices):

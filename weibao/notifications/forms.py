@@ -12,6 +12,7 @@ from weibao.accounts.models import Team
 from weibao.customers.models import Customer
 from weibao.notifications.choices import (
     CONTACT_EVENTS,
+    RULE_EVENTS,
     Channel,
     DeliveryStatus,
     NotifyEvent,
@@ -77,7 +78,7 @@ class RuleGridForm(WeibaoForm):
             initial[f"{event}__{audience}__app"] = rule.in_app
             initial[f"{event}__{audience}__email"] = rule.email
         super().__init__(*args, initial=initial, **kwargs)
-        for event in NotifyEvent.values:
+        for event in RULE_EVENTS:
             for audience in RuleAudience.values:
                 for channel in ("app", "email"):
                     if self._offered(event, audience, channel):
@@ -91,7 +92,8 @@ class RuleGridForm(WeibaoForm):
 
     def rows(self) -> list[dict[str, Any]]:
         rows = []
-        for event, label in NotifyEvent.choices:
+        for event in RULE_EVENTS:
+            label = event.label
             cells = []
             for audience in RuleAudience.values:
                 cells.append(
@@ -116,7 +118,7 @@ class RuleGridForm(WeibaoForm):
                 in_app=bool(data.get(f"{event}__{audience}__app")),
                 email=bool(data.get(f"{event}__{audience}__email")),
             )
-            for event in NotifyEvent.values
+            for event in RULE_EVENTS
             for audience in RuleAudience.values
         ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,10 +37,10 @@ def _entitlements(*, plans: Sequence[OrderPlan]) -> list[Entitlement]:
         s.pk: s for s in DeliveredSystem.objects.filter(pk__in=system_ids).only("pk", "name", "warranty_end")
     }
     contracts: dict[int, list[ServiceContract]] = defaultdict(list)
-    for contract in ServiceContract.objects.filter(
+    for found in ServiceContract.objects.filter(
         customer_id__in={p.customer_id for p in plans}, is_active=True
     ).order_by("-starts_on"):
-        contracts[contract.customer_id].append(contract)
+        contracts[found.customer_id].append(found)
     result = []
     for plan in plans:
         day: date = timezone.localdate(plan.planned_start)
@@ -54,7 +54,7 @@ def _entitlements(*, plans: Sequence[OrderPlan]) -> list[Entitlement]:
                 )
             )
             continue
-        contract = next(
+        contract: ServiceContract | None = next(
             (
                 c
                 for c in contracts.get(plan.customer_id or 0, [])
@@ -113,7 +113,7 @@ def work_orders_plan_many(*, actor: Any, plans: Sequence[OrderPlan]) -> list[Wor
                 WorkOrder(
                     number=number,
                     kind=plan.kind,
-                    customer_id=plan.customer_id,
+                    customer_id=cast(int, plan.customer_id),  # checked above
                     site_id=plan.site_id,
                     system_id=plan.system_id,
                     title=plan.title[:200],

@@ -41,7 +41,9 @@ def _text(value: str | None, *, field: str, required: bool = False, max_length: 
     if required and not value:
         raise ValidationFailed(_("This field is required."), code="required", field=field)
     if len(value) > max_length:
-        raise ValidationFailed(_("At most %(n)s characters.") % {"n": max_length}, code="too_long", field=field)
+        raise ValidationFailed(
+            _("At most %(n)s characters.") % {"n": max_length}, code="too_long", field=field
+        )
     return value
 
 
@@ -55,9 +57,15 @@ def _money(value: Any, *, field: str) -> Decimal:
     return amount
 
 
-def _event(*, plan: MaintenancePlan, actor: Any, kind: str, changes: dict[str, Any] | None = None, note: str = "") -> None:
+def _event(
+    *, plan: MaintenancePlan, actor: Any, kind: str, changes: dict[str, Any] | None = None, note: str = ""
+) -> None:
     PlanEvent.objects.create(
-        plan=plan, actor=actor if getattr(actor, "pk", None) else None, kind=kind, changes=changes or {}, note=note
+        plan=plan,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        changes=changes or {},
+        note=note,
     )
 
 
@@ -66,7 +74,9 @@ def _lock(*, plan_id: int, version: int | None = None) -> MaintenancePlan:
     if plan is None:
         raise NotFound(_("Plan not found."), code="plan_not_found")
     if version is not None and version != plan.version:
-        raise Conflict(_("Someone else changed this plan meanwhile. Reload and try again."), code="stale_version")
+        raise Conflict(
+            _("Someone else changed this plan meanwhile. Reload and try again."), code="stale_version"
+        )
     return plan
 
 
@@ -77,7 +87,11 @@ def _require(predicate: Any, actor: Any, message: str) -> None:
 
 def _staff(*, user_id: int | None, field: str, engineer: bool = False) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
-    if user is None or not is_staff_user(user=user) or (engineer and not has_perm(user=user, perm=Perm.WORKORDER_WORK)):
+    if (
+        user is None
+        or not is_staff_user(user=user)
+        or (engineer and not has_perm(user=user, perm=Perm.WORKORDER_WORK))
+    ):
         raise ValidationFailed(_("Choose an active staff member."), code="invalid_reference", field=field)
     return user
 
@@ -86,9 +100,11 @@ def validate_rrule(*, rule: str, field: str = "rrule") -> str:
     """A recurrence rule dateutil understands (RFC 5545 RRULE, without DTSTART: the routine gives it)."""
     rule = (rule or "").strip().upper().removeprefix("RRULE:")
     if not rule or "DTSTART" in rule or len(rule) > 300:
-        raise ValidationFailed(_("Give a recurrence rule such as FREQ=MONTHLY;BYMONTHDAY=10."), code="invalid", field=field)
+        raise ValidationFailed(
+            _("Give a recurrence rule such as FREQ=MONTHLY;BYMONTHDAY=10."), code="invalid", field=field
+        )
     try:
-        rrulestr(rule, dtstart=datetime(2026, 1, 1))
+        rrulestr(rule, dtstart=datetime(2026, 1, 1))  # noqa: DTZ001 - a rule over calendar dates
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(
             _("Give a recurrence rule such as FREQ=MONTHLY;BYMONTHDAY=10."), code="invalid", field=field
@@ -119,12 +135,20 @@ def plan_create(*, actor: Any, fields: PlanFields) -> MaintenancePlan:
         raise ValidationFailed(_("Choose the customer."), code="required", field="customer_id")
     if not 2000 <= fields.year <= 2100:
         raise ValidationFailed(_("Give the plan's year."), code="invalid", field="year")
-    system = DeliveredSystem.objects.filter(pk=fields.system_id, customer=customer).first() if fields.system_id else None
+    system = (
+        DeliveredSystem.objects.filter(pk=fields.system_id, customer=customer).first()
+        if fields.system_id
+        else None
+    )
     if fields.system_id and system is None:
-        raise ValidationFailed(_("The system does not belong to this customer."), code="invalid_reference", field="system_id")
+        raise ValidationFailed(
+            _("The system does not belong to this customer."), code="invalid_reference", field="system_id"
+        )
     site = Site.objects.filter(pk=fields.site_id, customer=customer).first() if fields.site_id else None
     if fields.site_id and site is None:
-        raise ValidationFailed(_("The site does not belong to this customer."), code="invalid_reference", field="site_id")
+        raise ValidationFailed(
+            _("The site does not belong to this customer."), code="invalid_reference", field="site_id"
+        )
     responsible = _staff(user_id=fields.responsible_id, field="responsible_id")
     with transaction.atomic():
         plan = MaintenancePlan.objects.create(
@@ -171,10 +195,14 @@ def _routine_values(*, plan: MaintenancePlan, fields: RoutineFields) -> dict[str
         raise ValidationFailed(_("Between 15 minutes and a day."), code="invalid", field="duration_minutes")
     if not 0 <= fields.remind_days_before <= 30:
         raise ValidationFailed(_("Between 0 and 30 days."), code="invalid", field="remind_days_before")
-    assignees = [_staff(user_id=pk, field="assignee_ids", engineer=True) for pk in dict.fromkeys(fields.assignee_ids)]
+    assignees = [
+        _staff(user_id=pk, field="assignee_ids", engineer=True) for pk in dict.fromkeys(fields.assignee_ids)
+    ]
     if not assignees:
         raise ValidationFailed(_("Name at least one engineer."), code="required", field="assignee_ids")
-    checklist = [item for item in (_text(i, field="checklist", max_length=300) for i in fields.checklist) if item]
+    checklist = [
+        item for item in (_text(i, field="checklist", max_length=300) for i in fields.checklist) if item
+    ]
     return {
         "kind": fields.kind,
         "title": _text(fields.title, field="title", required=True, max_length=200),
@@ -277,11 +305,18 @@ def adjustment_request(*, actor: Any, plan_id: int, changes: dict[str, Any], rea
     cleaned: dict[str, Any] = {}
     for name in ADJUSTABLE:
         if name in changes:
-            cleaned[name] = str(_money(changes[name], field=name)) if name == "budget" else _text(changes[name], field=name)
+            cleaned[name] = (
+                str(_money(changes[name], field=name))
+                if name == "budget"
+                else _text(changes[name], field=name)
+            )
     with transaction.atomic():
         plan = _lock(plan_id=plan_id)
         if plan.status not in (PlanStatus.APPROVED, PlanStatus.ACTIVE):
-            raise Conflict(_("Only an approved or active plan is adjusted; edit a draft directly."), code="invalid_transition")
+            raise Conflict(
+                _("Only an approved or active plan is adjusted; edit a draft directly."),
+                code="invalid_transition",
+            )
         routines = {r.pk: r for r in plan.routines.all()}
         routine_changes: dict[str, dict[str, Any]] = {}
         for key, values in (changes.get("routines") or {}).items():
@@ -292,7 +327,9 @@ def adjustment_request(*, actor: Any, plan_id: int, changes: dict[str, Any], rea
             if "rrule" in values:
                 entry["rrule"] = validate_rrule(rule=values["rrule"], field="routines")
             if "assignee_ids" in values:
-                entry["assignee_ids"] = [_staff(user_id=pk, field="routines", engineer=True).pk for pk in values["assignee_ids"]]
+                entry["assignee_ids"] = [
+                    _staff(user_id=pk, field="routines", engineer=True).pk for pk in values["assignee_ids"]
+                ]
             if "remind_days_before" in values:
                 days = int(values["remind_days_before"])
                 if not 0 <= days <= 30:
@@ -306,7 +343,9 @@ def adjustment_request(*, actor: Any, plan_id: int, changes: dict[str, Any], rea
             cleaned["routines"] = routine_changes
         if not cleaned:
             raise ValidationFailed(_("Say what should change."), code="required", field="changes")
-        adjustment = PlanAdjustment.objects.create(plan=plan, changes=cleaned, reason=reason, requested_by=actor)
+        adjustment = PlanAdjustment.objects.create(
+            plan=plan, changes=cleaned, reason=reason, requested_by=actor
+        )
         _event(plan=plan, actor=actor, kind=PlanEventKind.ADJUSTMENT_REQUESTED, changes=cleaned, note=reason)
     return adjustment
 
@@ -370,7 +409,9 @@ def _drop_future(*, routine: Routine) -> None:
         routine=routine, status=OccurrenceStatus.SCHEDULED, due_on__gt=timezone.localdate()
     )
     order_ids = [pk for pk in future.values_list("work_order_id", flat=True) if pk]
-    WorkOrder.objects.filter(pk__in=order_ids, status=OrderStatus.PLANNED).update(status=OrderStatus.CANCELLED)
+    WorkOrder.objects.filter(pk__in=order_ids, status=OrderStatus.PLANNED).update(
+        status=OrderStatus.CANCELLED
+    )
     future.delete()
 
 

@@ -26,13 +26,18 @@ from weibao.calendars.engine import CalendarError, CompiledCalendar
 from weibao.calendars.selectors import compiled_calendars, default_calendar
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weibao.fieldservice.choices import OrderKind, OrderStatus
-from weibao.fieldservice.models import WorkOrder
 from weibao.fieldservice.services import OrderPlan, work_order_reschedule, work_orders_plan_many
 from weibao.maintenance.choices import VISIT_KINDS, OccurrenceStatus, PlanEventKind, PlanStatus
 from weibao.maintenance.models import MaintenancePlan, Occurrence, OccurrenceChange, PlanEvent, Routine
 from weibao.maintenance.permissions import can_complete_occurrence, can_manage_plans
 from weibao.notifications.choices import Channel, NotificationKind, NotificationLevel, NotifyEvent
-from weibao.notifications.services import DeliveryDraft, NotificationDraft, delivery_queue, notification_send_many
+from weibao.notifications.models import NotificationPreference
+from weibao.notifications.services import (
+    DeliveryDraft,
+    NotificationDraft,
+    delivery_queue,
+    notification_send_many,
+)
 
 PLANNER_USERNAME = "weibao-planner"
 #: The generator plans work orders and nothing else, whatever roles an administrator gives the account.
@@ -44,7 +49,8 @@ CHUNK = 2000
 def planner_actor() -> Any:
     """The system account generated work orders are recorded under."""
     user, created = get_user_model().objects.get_or_create(
-        username=PLANNER_USERNAME, defaults={"kind": UserKind.STAFF, "first_name": "维保计划", "is_active": True}
+        username=PLANNER_USERNAME,
+        defaults={"kind": UserKind.STAFF, "first_name": "维保计划", "is_active": True},
     )
     if created:
         user.set_unusable_password()
@@ -60,7 +66,9 @@ class GenerateResult:
     work_orders: int = 0
 
 
-def _calendar_for(plan: MaintenancePlan, calendars: dict[int, CompiledCalendar], fallback: CompiledCalendar) -> CompiledCalendar:
+def _calendar_for(
+    plan: MaintenancePlan, calendars: dict[int, CompiledCalendar], fallback: CompiledCalendar
+) -> CompiledCalendar:
     calendar_id = (plan.site.calendar_id if plan.site else None) or plan.customer.calendar_id
     return calendars.get(calendar_id or 0, fallback)
 
@@ -71,7 +79,10 @@ def rule_dates(*, routine: Routine, start: date, end: date) -> list[date]:
     if last < first:
         return []
     rule = rrulestr(routine.rrule, dtstart=datetime.combine(routine.starts_on, time.min))
-    return [d.date() for d in rule.between(datetime.combine(first, time.min), datetime.combine(last, time.min), inc=True)]
+    return [
+        d.date()
+        for d in rule.between(datetime.combine(first, time.min), datetime.combine(last, time.min), inc=True)
+    ]
 
 
 def plans_generate(
@@ -80,18 +91,27 @@ def plans_generate(
     """Schedule what active plans' routines need from ``today`` to ``today + horizon_days``."""
     today = today or timezone.localdate()
     end = today + timedelta(days=horizon_days)
-    plans = MaintenancePlan.objects.filter(status=PlanStatus.ACTIVE).select_related("customer", "site", "system")
+    plans = MaintenancePlan.objects.filter(status=PlanStatus.ACTIVE).select_related(
+        "customer", "site", "system"
+    )
     if plan_ids is not None:
         plans = plans.filter(pk__in=plan_ids)
     plans_by_id = {p.pk: p for p in plans}
     result = GenerateResult(plans=len(plans_by_id))
     if not plans_by_id:
         return result
-    calendar_ids = {c for p in plans_by_id.values() for c in (p.customer.calendar_id, p.site.calendar_id if p.site else None) if c}
+    calendar_ids = {
+        c
+        for p in plans_by_id.values()
+        for c in (p.customer.calendar_id, p.site.calendar_id if p.site else None)
+        if c
+    }
     calendars = compiled_calendars(calendar_ids=calendar_ids)
     fallback = compiled_calendars(calendar_ids={default_calendar().pk})[default_calendar().pk]
     routines = list(
-        Routine.objects.filter(plan_id__in=plans_by_id, is_active=True).prefetch_related("assignees").order_by("pk")
+        Routine.objects.filter(plan_id__in=plans_by_id, is_active=True)
+        .prefetch_related("assignees")
+        .order_by("pk")
     )
     existing: dict[int, set[date]] = defaultdict(set)
     for routine_id, rule_date in Occurrence.objects.filter(
@@ -119,7 +139,9 @@ def plans_generate(
     return result
 
 
-def _create(*, chunk: list[tuple[Routine, date, date]], plans: dict[int, MaintenancePlan], actor: Any) -> tuple[int, int]:
+def _create(
+    *, chunk: list[tuple[Routine, date, date]], plans: dict[int, MaintenancePlan], actor: Any
+) -> tuple[int, int]:
     """One transaction per chunk: the visits' work orders, then the occurrences pointing at them."""
     zone = timezone.get_current_timezone()
     with transaction.atomic():
@@ -138,12 +160,15 @@ def _create(*, chunk: list[tuple[Routine, date, date]], plans: dict[int, Mainten
                     planned_start=start,
                     planned_end=start + timedelta(minutes=routine.duration_minutes),
                     engineer_ids=[u.pk for u in routine.assignees.all()],
-                    instructions=_("Maintenance plan %(plan)s: %(routine)s") % {"plan": plan.title, "routine": routine.title},
+                    instructions=_("Maintenance plan %(plan)s: %(routine)s")
+                    % {"plan": plan.title, "routine": routine.title},
                     checklist=list(routine.checklist),
                 )
             )
         orders = work_orders_plan_many(actor=actor, plans=order_plans) if order_plans else []
-        order_for = {(r.pk, rule_date): order for (r, rule_date, _due), order in zip(visits, orders, strict=True)}
+        order_for = {
+            (r.pk, rule_date): order for (r, rule_date, _due), order in zip(visits, orders, strict=True)
+        }
         rows = [
             Occurrence(
                 routine=routine,
@@ -183,7 +208,9 @@ def occurrence_complete(*, actor: Any, occurrence_id: int, outcome: str) -> Occu
     if not outcome:
         raise ValidationFailed(_("Say what came of it."), code="required", field="outcome")
     with transaction.atomic():
-        occurrence = Occurrence.objects.select_for_update().select_related("routine").filter(pk=occurrence_id).first()
+        occurrence = (
+            Occurrence.objects.select_for_update().select_related("routine").filter(pk=occurrence_id).first()
+        )
         if occurrence is None:
             raise NotFound(_("Occurrence not found."), code="occurrence_not_found")
         assignees = set(occurrence.routine.assignees.values_list("pk", flat=True))
@@ -193,7 +220,11 @@ def occurrence_complete(*, actor: Any, occurrence_id: int, outcome: str) -> Occu
             raise Conflict(_("This is no longer scheduled."), code="invalid_transition")
         if occurrence.work_order_id is not None:
             raise Conflict(_("A visit is done when its work order is signed."), code="has_work_order")
-        occurrence.status, occurrence.done_at, occurrence.done_by = OccurrenceStatus.DONE, timezone.now(), actor
+        occurrence.status, occurrence.done_at, occurrence.done_by = (
+            OccurrenceStatus.DONE,
+            timezone.now(),
+            actor,
+        )
         occurrence.outcome = outcome[:5000]
         occurrence.save(update_fields=["status", "done_at", "done_by", "outcome"])
     return occurrence
@@ -218,7 +249,11 @@ def occurrence_reschedule(*, actor: Any, occurrence_id: int, to_date: date, reas
         if occurrence.status != OccurrenceStatus.SCHEDULED:
             raise Conflict(_("This is no longer scheduled."), code="invalid_transition")
         plan = occurrence.plan
-        calendar_id = (plan.site.calendar_id if plan.site else None) or plan.customer.calendar_id or default_calendar().pk
+        calendar_id = (
+            (plan.site.calendar_id if plan.site else None)
+            or plan.customer.calendar_id
+            or default_calendar().pk
+        )
         calendar = compiled_calendars(calendar_ids={calendar_id})[calendar_id]
         if not calendar.is_working_day(to_date):
             raise ValidationFailed(
@@ -237,7 +272,10 @@ def occurrence_reschedule(*, actor: Any, occurrence_id: int, to_date: date, reas
             plan=plan,
             actor=actor,
             kind=PlanEventKind.RESCHEDULED,
-            changes={"occurrence": [occurrence.pk, None], "due_on": [before.isoformat(), to_date.isoformat()]},
+            changes={
+                "occurrence": [occurrence.pk, None],
+                "due_on": [before.isoformat(), to_date.isoformat()],
+            },
             note=reason[:500],
         )
         order = occurrence.work_order
@@ -260,7 +298,10 @@ def occurrences_remind(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     due = list(
         Occurrence.objects.filter(
-            status=OccurrenceStatus.SCHEDULED, reminded_at__isnull=True, due_on__gte=today, due_on__lte=today + timedelta(days=30)
+            status=OccurrenceStatus.SCHEDULED,
+            reminded_at__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=30),
         )
         .select_related("routine", "plan", "plan__customer")
         .prefetch_related("routine__assignees", "plan__customer__contacts")
@@ -268,6 +309,10 @@ def occurrences_remind(*, today: date | None = None) -> int:
     due = [o for o in due if o.due_on <= today + timedelta(days=o.routine.remind_days_before)]
     if not due:
         return 0
+    engineer_ids = {u.pk for o in due for u in o.routine.assignees.all()}
+    muted = dict(
+        NotificationPreference.objects.filter(user_id__in=engineer_ids).values_list("user_id", "muted_email")
+    )
     drafts: list[NotificationDraft] = []
     deliveries: list[DeliveryDraft] = []
     with override("zh-hans"):
@@ -280,7 +325,11 @@ def occurrences_remind(*, today: date | None = None) -> int:
             }
             key = f"plan-remind:{occurrence.pk}:{occurrence.due_on.isoformat()}"
             engineers = [u for u in routine.assignees.all() if u.is_active]
-            url = f"/workorders/{occurrence.work_order.number}/" if occurrence.work_order else f"/plans/{plan.pk}/"
+            url = (
+                f"/workorders/{occurrence.work_order.number}/"
+                if occurrence.work_order
+                else f"/plans/{plan.pk}/"
+            )
             drafts.append(
                 NotificationDraft(
                     recipient_ids={u.pk for u in engineers},
@@ -292,13 +341,19 @@ def occurrences_remind(*, today: date | None = None) -> int:
                     dedupe_key=key,
                 )
             )
-            recipients = [(f"u{u.pk}", u.email) for u in engineers if u.email]
-            recipients += [(f"c{c.pk}", c.email) for c in plan.customer.contacts.all() if c.is_active and c.email][:3]
+            recipients = [
+                (f"u{u.pk}", u.email)
+                for u in engineers
+                if u.email and NotifyEvent.PLAN_REMINDER not in muted.get(u.pk, ())
+            ]
+            recipients += [
+                (f"c{c.pk}", c.email) for c in plan.customer.contacts.all() if c.is_active and c.email
+            ][:3]
             for tag, address in recipients:
                 deliveries.append(
                     DeliveryDraft(
                         channel=Channel.EMAIL,
-                        event=NotifyEvent.TICKET_CREATED,
+                        event=NotifyEvent.PLAN_REMINDER,
                         dedupe_key=f"{key}:email:{tag}",
                         subject=_("Reminder: %(what)s") % {"what": title},
                         body=_("%(title)s\n\nPlan: %(plan)s") % {"title": title, "plan": plan.title},

@@ -18,7 +18,14 @@ from weibao.accounts.models import Team
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weibao.core.secrets import secret_encrypt
 from weibao.customers.models import Customer
-from weibao.notifications.choices import CONTACT_EVENTS, Channel, NotifyEvent, RuleAudience, WebhookKind
+from weibao.notifications.choices import (
+    CONTACT_EVENTS,
+    RULE_EVENTS,
+    Channel,
+    NotifyEvent,
+    RuleAudience,
+    WebhookKind,
+)
 from weibao.notifications.models import NotificationPreference, NotificationRule, Webhook
 from weibao.notifications.permissions import can_manage_notifications, can_use_notifications
 
@@ -68,7 +75,7 @@ def rules_save(*, actor: Any, cells: list[RuleCell], fingerprint: str | None = N
     _require_admin(actor)
     wanted: dict[tuple[str, str], RuleCell] = {}
     for cell in cells:
-        if cell.event not in NotifyEvent.values:
+        if cell.event not in RULE_EVENTS:
             raise ValidationFailed(_("Unknown event."), code="invalid_choice", field="event")
         if cell.audience not in RuleAudience.values:
             raise ValidationFailed(_("Unknown audience."), code="invalid_choice", field="audience")
