@@ -24,6 +24,7 @@ from weibao.customers.api import customers_router, systems_router
 from weibao.fieldservice.api import router as fieldservice_router
 from weibao.jobs.api import router as jobs_router
 from weibao.mail.api import router as mail_router
+from weibao.maintenance.api import router as maintenance_router
 from weibao.notifications.api import router as notifications_router
 from weibao.notifications.api import settings_router as notification_settings_router
 from weibao.tickets.api import desk_router as tickets_desk_router
@@ -88,5 +89,6 @@ api.add_router("", notification_settings_router)
 api.add_router("", mail_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("", fieldservice_router)
+api.add_router("", maintenance_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)

@@ -280,3 +280,52 @@ class PlanEvent(models.Model):
         if self.pk is not None:
             raise ValueError("PlanEvent rows are immutable")
         super().save(*args, **kwargs)
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar URL (PLN-2): an engineer's work, or a customer's visits and calls, to
+    subscribe to from a phone calendar. Only the SHA-256 of the token is stored; revoking ends it."""
+
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, customer__isnull=True)
+                | Q(user__isnull=True, customer__isnull=False),
+                name="calendar_feed_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

@@ -1,5 +1,6 @@
 """Every state change of maintenance plans (DESIGN.md rule 1). Interfaces import from here."""
 
+from weibao.maintenance.services.feeds import feed_create, feed_revoke
 from weibao.maintenance.services.plans import (
     PlanFields,
     RoutineFields,
@@ -29,6 +30,8 @@ __all__ = [
     "RoutineFields",
     "adjustment_decide",
     "adjustment_request",
+    "feed_create",
+    "feed_revoke",
     "occurrence_complete",
     "occurrence_reschedule",
     "occurrences_remind",

@@ -239,7 +239,8 @@ def occurrence_reschedule(*, actor: Any, occurrence_id: int, to_date: date, reas
         raise PermissionDenied(_("You may not reschedule plan work."), code="permission_denied")
     with transaction.atomic():
         occurrence = (
-            Occurrence.objects.select_for_update()
+            # of=("self",): the site is an outer join, and PostgreSQL cannot lock its nullable side.
+            Occurrence.objects.select_for_update(of=("self",))
             .select_related("routine", "plan", "plan__customer", "plan__site")
             .filter(pk=occurrence_id)
             .first()

@@ -10,45 +10,18 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from weibao.accounts.tests.conftest import _english  # noqa: F401
 from weibao.accounts.tests.factories import staff_user
 from weibao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from weibao.customers.models import Customer
-from weibao.customers.tests.factories import ContactFactory, CustomerFactory, DeliveredSystemFactory
+from weibao.customers.tests.factories import DeliveredSystemFactory
 from weibao.fieldservice import services as field
 from weibao.fieldservice.choices import OrderStatus
 from weibao.maintenance import selectors, services
 from weibao.maintenance.choices import AdjustmentStatus, OccurrenceStatus, PlanStatus, RoutineKind
 from weibao.maintenance.models import MaintenancePlan, Occurrence, OccurrenceChange
 from weibao.notifications.models import Delivery, Notification
-from weibao.sla.models import ServiceContract, SlaPolicy
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hospital() -> Customer:
-    customer = CustomerFactory.create(name="安庆市第一人民医院")
-    ContactFactory.create(customer=customer, name="张主任", email="zhang@hosp.test")
-    # Plans run under a maintenance contract: their visits are contract service, not paid work.
-    ServiceContract.objects.create(
-        customer=customer,
-        policy=SlaPolicy.objects.get(is_default=True),
-        number="HT-2026-08",
-        name="年度维保",
-        starts_on=date(2025, 1, 1),
-    )
-    return customer
-
-
-@pytest.fixture
-def manager() -> Any:
-    return staff_user(role_codes=["service_manager"], email="boss@weibao.test")
-
-
-@pytest.fixture
-def engineer() -> Any:
-    return staff_user(role_codes=["support_engineer"], email="wang@weibao.test")
 
 
 def active_plan(
