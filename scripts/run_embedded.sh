@@ -32,6 +32,8 @@ if has_command load_demo_data; then
     uv run python manage.py load_demo_data
     log "load_demo_work_orders"
     uv run python manage.py load_demo_work_orders
+    log "load_demo_plans"
+    uv run python manage.py load_demo_plans
 else
     log "load_demo_data (skipped: the command does not exist yet)"
 fi
