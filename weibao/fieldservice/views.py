@@ -74,6 +74,12 @@ def _try(form: Any, call: Callable[[], Any]) -> int:
 
 def _actions(request: HttpRequest, order: WorkOrder) -> dict[str, bool]:
     """Which actions to offer: the viewer's right and the state table agree."""
+    if is_portal_user(user=request.user):
+        # The customer's own people may accept a quote (the selector already scoped the order).
+        quoted = order.fee_status == FeeStatus.QUOTED and allowed_from(
+            action=OrderAction.ACCEPT_QUOTE, status=order.status
+        )
+        return {action: action == OrderAction.ACCEPT_QUOTE and quoted for action in OrderAction.values}
     engineer_ids = {u.pk for u in order.engineers.all()}
     return {
         action: can_act(user=request.user, action=action, engineer_ids=engineer_ids)
@@ -181,7 +187,12 @@ def _detail_context(request: HttpRequest, order: WorkOrder, **forms: Any) -> dic
         ),
         "cancel_form": ReasonForm(initial={"version": order.version}),
         "annotate_form": AnnotateForm(),
-        "quote_form": AcceptQuoteForm(initial={"version": order.version}),
+        "quote_form": AcceptQuoteForm(
+            initial={
+                "version": order.version,
+                "accepted_by": str(request.user) if is_portal_user(user=request.user) else "",
+            }
+        ),
         "settle_form": SettleForm(),
         "receipt_form": ReceiptForm(),
         "return_form": ReturnForm(),

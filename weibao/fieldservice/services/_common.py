@@ -7,10 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from weibao.accounts.permissions import is_portal_user
 from weibao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weibao.fieldservice.models import WorkOrder
 from weibao.fieldservice.permissions import can_act
-from weibao.fieldservice.transitions import require_transition
+from weibao.fieldservice.transitions import OrderAction, require_transition
 
 TEXT_MAX = 10_000
 
@@ -39,6 +40,12 @@ def _lock(*, order_id: int, version: int | None) -> WorkOrder:
 
 def _authorize(*, actor: Any, order: WorkOrder, action: str) -> str | None:
     engineer_ids = set(order.engineers.values_list("pk", flat=True))
+    if is_portal_user(user=actor):
+        # The customer may accept a quote on the portal (FLD-3), and only for their own organisation.
+        contact = getattr(actor, "contact", None)
+        if action != OrderAction.ACCEPT_QUOTE or contact is None or contact.customer_id != order.customer_id:
+            raise PermissionDenied(_("You may not do this on this work order."), code="permission_denied")
+        return require_transition(action=action, status=order.status)
     if not can_act(user=actor, action=action, engineer_ids=engineer_ids):
         raise PermissionDenied(_("You may not do this on this work order."), code="permission_denied")
     return require_transition(action=action, status=order.status)

@@ -150,3 +150,51 @@ def _file(name: str, data: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+def test_the_customer_accepts_a_quote_on_the_portal(hospital: Customer, manager: Any, engineer: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from weibao.customers.tests.factories import DeliveredSystemFactory
+    from weibao.fieldservice import services
+    from weibao.fieldservice.choices import FeeStatus
+
+    expired = DeliveredSystemFactory.create(
+        customer=hospital, warranty_end=timezone.localdate() - timedelta(days=3)
+    )
+    start = timezone.now() + timedelta(days=1)
+    order = services.work_order_create(
+        actor=manager,
+        plan=services.OrderPlan(
+            title="过保维修",
+            customer_id=hospital.pk,
+            system_id=expired.pk,
+            planned_start=start,
+            planned_end=start + timedelta(hours=1),
+            engineer_ids=[engineer.pk],
+        ),
+    )
+    services.work_order_set_charges(
+        actor=manager,
+        order_id=order.pk,
+        lines=[services.ChargeInput(description="上门服务费", unit_price=300)],
+    )
+    customer = login(portal_user(customer=hospital, display_name="李科长"))
+    page = customer.get(reverse("fieldservice:detail", args=[order.number])).content.decode()
+    assert 'data-testid="quote-form"' in page and 'data-testid="check-in"' not in page
+    response = customer.post(
+        reverse("fieldservice:action", args=[order.number, "accept-quote"]), {"accepted_by": "李科长"}
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.fee_status == FeeStatus.ACCEPTED and order.quote_accepted_by == "李科长"
+
+    stranger = login(portal_user(customer=CustomerFactory.create()))
+    assert (
+        stranger.post(
+            reverse("fieldservice:action", args=[order.number, "accept-quote"]), {"accepted_by": "x"}
+        ).status_code
+        == 404
+    )
