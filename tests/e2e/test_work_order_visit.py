@@ -60,6 +60,9 @@ def test_the_whole_visit_on_a_phone(
     # The report is produced by a Celery task after the signature; run tasks in-process here.
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     monkeypatch.setattr(settings, "MEDIA_ROOT", tmp_path / "media")
+    monkeypatch.setattr(
+        settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
+    )  # the default, whatever ran before
     hospital = CustomerFactory.create(name="安庆市第一人民医院")
     site = SiteFactory.create(customer=hospital, name="门诊楼", address="安庆市迎江区人民路 1 号")
     system = DeliveredSystemFactory.create(

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.utils import timezone
 
 from weibao.accounts.tests.factories import staff_user
@@ -147,8 +146,10 @@ def test_html_description_is_sanitised_and_text_is_escaped() -> None:
     assert "&lt;b&gt;" in ticket.description and "<br>" in ticket.description
 
 
-@override_settings(ATTACHMENT_MAX_BYTES=1024, ATTACHMENT_MAX_FILES=2)
 def test_attachment_limits_are_checked_before_writing(tmp_path, settings) -> None:
+    # All through the settings fixture: mixing it with @override_settings restored the decorator's
+    # values at teardown and leaked the 1 KB limit into later tests of the same worker.
+    settings.ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_MAX_FILES = 1024, 2
     settings.MEDIA_ROOT = tmp_path
     big = SimpleUploadedFile("screen.png", b"x" * 2048, content_type="image/png")
     with pytest.raises(PayloadTooLarge):
