@@ -45,6 +45,7 @@ class Perm(models.TextChoices):
     FEE_SETTLE = "fee.settle", _("Settle and invoice service fees")
     PLAN_MANAGE = "plan.manage", _("Create and change maintenance plans, request adjustments")
     PLAN_APPROVE = "plan.approve", _("Approve maintenance plans and their adjustments")
+    STOCK_MANAGE = "stock.manage", _("Manage spare parts and stock (receive, transfer, scrap, count)")
 
 
 StrOrPromise = str | Promise
@@ -98,6 +99,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                     Perm.FEE_SETTLE,
                     Perm.PLAN_MANAGE,
                     Perm.PLAN_APPROVE,
+                    Perm.STOCK_MANAGE,
                 ]
             }
         ),
