@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sla/", include("weibao.sla.urls")),
     path("mail/", include("weibao.mail.urls")),
     path("workorders/", include("weibao.fieldservice.urls")),
+    path("inventory/", include("weibao.inventory.urls")),
     path("", include("weibao.maintenance.urls")),
     path("jobs/", include("weibao.jobs.urls")),
     path("", include("weibao.tickets.urls")),

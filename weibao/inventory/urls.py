@@ -1,6 +1,15 @@
-"""Pages of spare parts and stock: the next step of issue 6 (services and tests come first)."""
+"""Pages of spare parts and stock (/inventory/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from weibao.inventory import views
 
 app_name = "inventory"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.stock_list, name="list"),
+    path("parts/new/", views.part_create, name="part_create"),
+    path("parts/<int:part_id>/", views.part_detail, name="part"),
+    path("moves/", views.move, name="move"),
+    path("transfers/", views.transfer, name="transfer"),
+    path("counts/", views.count, name="count"),
+]
