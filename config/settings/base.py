@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "weibao.sla",
     "weibao.notifications",
     "weibao.tickets",
+    "weibao.assets",
     "weibao.inventory",
     "weibao.fieldservice",
     "weibao.maintenance",

@@ -46,6 +46,7 @@ class Perm(models.TextChoices):
     PLAN_MANAGE = "plan.manage", _("Create and change maintenance plans, request adjustments")
     PLAN_APPROVE = "plan.approve", _("Approve maintenance plans and their adjustments")
     STOCK_MANAGE = "stock.manage", _("Manage spare parts and stock (receive, transfer, scrap, count)")
+    ASSET_MANAGE = "asset.manage", _("Manage the installed base, Excel imports and handover documents")
 
 
 StrOrPromise = str | Promise
@@ -67,7 +68,7 @@ _ENGINEER = [
 BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
     "agent": (_("Customer-service agent"), [p.value for p in _DESK], True),
     "support_engineer": (_("Support engineer"), [p.value for p in _ENGINEER], True),
-    "ops_engineer": (_("Operations engineer"), [p.value for p in _ENGINEER], True),
+    "ops_engineer": (_("Operations engineer"), [p.value for p in [*_ENGINEER, Perm.ASSET_MANAGE]], True),
     "project_manager": (
         _("Project manager"),
         [
@@ -80,6 +81,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                 Perm.SLA_REPORT,
                 Perm.WORKORDER_MANAGE,
                 Perm.PLAN_MANAGE,
+                Perm.ASSET_MANAGE,
             ]
         ],
         True,
@@ -100,6 +102,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                     Perm.PLAN_MANAGE,
                     Perm.PLAN_APPROVE,
                     Perm.STOCK_MANAGE,
+                    Perm.ASSET_MANAGE,
                 ]
             }
         ),

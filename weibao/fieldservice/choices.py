@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Who pays is decided by the installed base's warranties (AST-2); work orders use the same vocabulary.
+from weibao.assets.choices import ServiceType as ServiceType
+
 
 class OrderKind(models.TextChoices):
     ONSITE = "onsite", _("On-site visit")
@@ -17,14 +20,6 @@ class OrderStatus(models.TextChoices):
     COMPLETED = "completed", _("Work finished, awaiting signature")
     SIGNED = "signed", _("Signed by the customer")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class ServiceType(models.TextChoices):
-    """Who pays (FLD-3), decided from the system's warranty and the customer's contract (AST-2)."""
-
-    WARRANTY = "warranty", _("Free under warranty")
-    CONTRACT = "contract", _("Contract service")
-    PAID = "paid", _("Paid service")
 
 
 class FeeStatus(models.TextChoices):

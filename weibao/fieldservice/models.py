@@ -79,6 +79,10 @@ class WorkOrder(models.Model):
     instructions = models.TextField(_("instructions"), blank=True)
     tools = models.TextField(_("tools to bring"), blank=True)
     parts_needed = models.TextField(_("parts to bring"), blank=True)
+    # The configuration items the visit is about; their warranties decide the service type (AST-2).
+    items = models.ManyToManyField(
+        "assets.ConfigurationItem", verbose_name=_("items"), blank=True, related_name="work_orders"
+    )
     engineers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("engineers"), related_name="work_orders"
     )
@@ -201,6 +205,14 @@ class PartUsed(models.Model):
     name = models.CharField(_("part"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     serial = models.CharField(_("serial number"), max_length=100, blank=True)
+    item = models.ForeignKey(
+        "assets.ConfigurationItem",
+        verbose_name=_("fitted to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parts_used",
+    )
 
     class Meta:
         ordering = ["order_id", "id"]

@@ -150,6 +150,10 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="tickets",
     )
+    # The configuration items the report is about (AST-2: their warranties decide who pays).
+    items = models.ManyToManyField(
+        "assets.ConfigurationItem", verbose_name=_("affected items"), blank=True, related_name="tickets"
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Sanitised HTML"))

@@ -1,7 +1,7 @@
 """Every state change of work orders (DESIGN.md rule 1). Interfaces import from here."""
 
+from weibao.assets.services import Entitlement, entitlement_for
 from weibao.fieldservice.services.bulk import work_orders_plan_many
-from weibao.fieldservice.services.entitlement import Entitlement, entitlement_for
 from weibao.fieldservice.services.fees import (
     ChargeInput,
     order_total,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, cast
 
 from django.db import transaction
@@ -19,13 +18,13 @@ from django.utils.translation import gettext as _
 from weibao.accounts.choices import Perm
 from weibao.accounts.models import User
 from weibao.accounts.permissions import has_perm, is_staff_user
+from weibao.assets.services import Entitlement, decide_entitlement
 from weibao.core.counters import counter_next_many
 from weibao.core.errors import PermissionDenied, ValidationFailed
 from weibao.customers.models import DeliveredSystem
-from weibao.fieldservice.choices import OrderEventKind, ServiceType
+from weibao.fieldservice.choices import OrderEventKind
 from weibao.fieldservice.models import ChecklistItem, OrderEvent, WorkOrder
 from weibao.fieldservice.permissions import can_manage_orders
-from weibao.fieldservice.services.entitlement import Entitlement
 from weibao.fieldservice.services.orders import OrderPlan
 from weibao.sla.models import ServiceContract
 
@@ -39,41 +38,16 @@ def _entitlements(*, plans: Sequence[OrderPlan]) -> list[Entitlement]:
     contracts: dict[int, list[ServiceContract]] = defaultdict(list)
     for found in ServiceContract.objects.filter(
         customer_id__in={p.customer_id for p in plans}, is_active=True
-    ).order_by("-starts_on"):
+    ):
         contracts[found.customer_id].append(found)
-    result = []
-    for plan in plans:
-        day: date = timezone.localdate(plan.planned_start)
-        system = systems.get(plan.system_id or 0)
-        if system is not None and system.warranty_end is not None and system.warranty_end >= day:
-            result.append(
-                Entitlement(
-                    ServiceType.WARRANTY,
-                    _("%(system)s is under warranty until %(end)s.")
-                    % {"system": system.name, "end": system.warranty_end.isoformat()},
-                )
-            )
-            continue
-        contract: ServiceContract | None = next(
-            (
-                c
-                for c in contracts.get(plan.customer_id or 0, [])
-                if c.starts_on <= day and (c.ends_on is None or c.ends_on >= day)
-            ),
-            None,
+    return [
+        decide_entitlement(
+            on=timezone.localdate(plan.planned_start),
+            system=systems.get(plan.system_id or 0),
+            contracts=contracts.get(plan.customer_id or 0, []),
         )
-        if contract is not None:
-            until = contract.ends_on.isoformat() if contract.ends_on else _("open-ended")
-            result.append(
-                Entitlement(
-                    ServiceType.CONTRACT,
-                    _("Service contract %(number)s (until %(end)s).")
-                    % {"number": contract.number, "end": until},
-                )
-            )
-        else:
-            result.append(Entitlement(ServiceType.PAID, _("No warranty and no active service contract.")))
-    return result
+        for plan in plans
+    ]
 
 
 def work_orders_plan_many(*, actor: Any, plans: Sequence[OrderPlan]) -> list[WorkOrder]:

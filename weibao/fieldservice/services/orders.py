@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.choices import Perm
 from weibao.accounts.models import User
 from weibao.accounts.permissions import has_perm, is_staff_user
+from weibao.assets.services import entitlement_for, validate_items
 from weibao.core.counters import counter_next
 from weibao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from weibao.customers.models import Customer, DeliveredSystem, Site
@@ -34,7 +35,6 @@ from weibao.fieldservice.events import record_order_event
 from weibao.fieldservice.models import ChecklistItem, OrderNote, PartUsed, Photo, WorkOrder
 from weibao.fieldservice.permissions import can_manage_orders
 from weibao.fieldservice.services._common import _authorize, _lock, _save, _text
-from weibao.fieldservice.services.entitlement import entitlement_for
 from weibao.fieldservice.transitions import OrderAction
 from weibao.tickets.choices import OPEN_STATUSES
 from weibao.tickets.models import Ticket
@@ -101,6 +101,7 @@ class OrderPlan:
     tools: str = ""
     parts_needed: str = ""
     checklist: Sequence[str] = ()
+    item_ids: Sequence[int] = ()  # empty with a ticket: the ticket's items
 
 
 def work_order_create(*, actor: Any, plan: OrderPlan) -> WorkOrder:
@@ -138,7 +139,13 @@ def work_order_create(*, actor: Any, plan: OrderPlan) -> WorkOrder:
         )
     checklist = [_text(item, field="checklist", max_length=300) for item in plan.checklist]
     checklist = [item for item in checklist if item][:CHECKLIST_MAX]
-    entitlement = entitlement_for(customer=customer, system=system, on=timezone.localdate(start))
+    if plan.item_ids:
+        items = validate_items(item_ids=plan.item_ids, customer_id=customer.pk)
+    elif ticket is not None:
+        items = list(ticket.items.select_related("system"))
+    else:
+        items = []
+    entitlement = entitlement_for(customer=customer, system=system, items=items, on=timezone.localdate(start))
     with transaction.atomic():
         order = WorkOrder.objects.create(
             number=counter_next(name="work_order", start=1),
@@ -158,6 +165,8 @@ def work_order_create(*, actor: Any, plan: OrderPlan) -> WorkOrder:
             created_by=actor,
         )
         order.engineers.set(engineers)
+        if items:
+            order.items.set(items)
         ChecklistItem.objects.bulk_create(
             [ChecklistItem(order=order, position=i, label=label) for i, label in enumerate(checklist)]
         )
@@ -168,6 +177,7 @@ def work_order_create(*, actor: Any, plan: OrderPlan) -> WorkOrder:
             changes={
                 "engineers": [None, [str(u) for u in engineers]],
                 "service_type": [None, order.service_type],
+                **({"items": [None, [i.code for i in items]]} if items else {}),
             },
         )
     return order

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.choices import Perm
 from weibao.accounts.permissions import has_perm, is_portal_user
+from weibao.assets.services import validate_items
 from weibao.core.counters import counter_next
 from weibao.core.errors import NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from weibao.core.html import sanitize_html, text_to_html
@@ -235,6 +236,7 @@ def ticket_create(
     is_emergency: bool = False,
     needs_onsite: bool = False,
     attachments: Sequence[UploadedFile] = (),
+    item_ids: Sequence[int] = (),
 ) -> Ticket:
     """Register a report from any channel (INT-1) with its initial assessment (INT-2, TRI-1, TRI-2).
 
@@ -294,6 +296,7 @@ def ticket_create(
         select=("site",),  # the ticket's site when none is given: read with the system, not after it
     )
     module = _validate_module(module_id=module_id, system=system)
+    items = validate_items(item_ids=item_ids, customer_id=customer.pk)
     category = _validate_category(category_id=category_id)
     urgency = _validate_level(value=urgency, field="urgency")
     impact = _validate_level(value=impact, field="impact")
@@ -336,6 +339,8 @@ def ticket_create(
         ticket.save()
         clocks.write()
         store_attachments(ticket=ticket, files=attachments, actor=actor, comment=None, is_internal=False)
+        if items:
+            ticket.items.set(items)
         record_event(
             ticket=ticket,
             actor=actor,
@@ -345,6 +350,7 @@ def ticket_create(
                 "priority": [None, ticket.priority],
                 "channel": [None, channel],
                 **({"is_emergency": [None, True]} if is_emergency else {}),
+                **({"items": [None, [i.code for i in items]]} if items else {}),
             },
         )
     _no_collaborators_yet(ticket=ticket)
@@ -398,6 +404,7 @@ EDITABLE_FIELDS = frozenset(
         "reporter_email",
         "needs_onsite",
         "sla_policy_id",
+        "item_ids",
     }
 )
 # A change of any of these re-targets the SLA clocks (SLA-4: recomputed without losing paused time).
@@ -497,6 +504,12 @@ def ticket_update(
         )
         after = {name: getattr(ticket, name) for name in tracked}
         changed = diff(before=before, after=after)
+        if "item_ids" in changes:
+            items = validate_items(item_ids=changes["item_ids"] or (), customer_id=ticket.customer_id)
+            old = sorted(i.code for i in ticket.items.all())
+            if old != sorted(i.code for i in items):
+                ticket.items.set(items)
+                changed["items"] = [old, sorted(i.code for i in items)]
         if not changed:
             return ticket
         if "reported_at" in changed:
