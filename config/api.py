@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from weibao.accounts.api import roles_router, teams_router, tokens_router, users_router
+from weibao.assets.api import router as assets_router
 from weibao.calendars.api import calendars_router
 from weibao.core.api_auth import API_AUTH
 from weibao.core.api_errors import install_error_handlers
@@ -92,5 +93,6 @@ api.add_router("/jobs", jobs_router)
 api.add_router("", fieldservice_router)
 api.add_router("", maintenance_router)
 api.add_router("", inventory_router)
+api.add_router("", assets_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)

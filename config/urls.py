@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mail/", include("weibao.mail.urls")),
     path("workorders/", include("weibao.fieldservice.urls")),
     path("inventory/", include("weibao.inventory.urls")),
+    path("assets/", include("weibao.assets.urls")),
     path("", include("weibao.maintenance.urls")),
     path("jobs/", include("weibao.jobs.urls")),
     path("", include("weibao.tickets.urls")),

@@ -27,6 +27,11 @@ def _scoped(actor: Any) -> QuerySet[WorkOrder]:
     return qs
 
 
+def work_order_scope(*, actor: Any) -> QuerySet[WorkOrder]:
+    """The work orders ``actor`` may see at all (for other apps' pages, e.g. an item's history)."""
+    return _scoped(actor)
+
+
 def work_order_list(
     *, actor: Any, status: str = "", customer_id: int | None = None, engineer_id: int | None = None
 ) -> QuerySet[WorkOrder]:

@@ -53,6 +53,7 @@ from weibao.tickets.schemas import (
     ResolveIn,
     SlaBreachOut,
     TicketCreateIn,
+    TicketItemsOut,
     TicketListQuery,
     TicketOut,
     TicketPageOut,
@@ -117,6 +118,8 @@ def _parse_dual(request: HttpRequest, schema: type[In], files_field: str) -> tup
     if request.content_type == "multipart/form-data":
         # A browser form carries its CSRF token as a field; it is checked by the auth, not input.
         data: Any = {k: v for k, v in request.POST.items() if v != "" and k != "csrfmiddlewaretoken"}
+        if "item_ids" in request.POST:  # a list field repeats in a form
+            data["item_ids"] = [v for v in request.POST.getlist("item_ids") if v != ""]
         files = request.FILES.getlist(files_field)
         unexpected = sorted(set(request.FILES) - {files_field})
         if unexpected:
@@ -204,6 +207,14 @@ def list_events(request: HttpRequest, ticket_id: int) -> Any:
     """The immutable timeline, oldest first; internal events only for staff."""
     ticket = selectors.ticket_get(actor=_actor(request), ticket_id=ticket_id)
     return selectors.ticket_events(actor=_actor(request), ticket=ticket)
+
+
+@router.get("/{ticket_id}/items", response={200: TicketItemsOut, **READ_ERRORS}, url_name="ticket_items")
+def get_ticket_items(request: HttpRequest, ticket_id: int) -> Any:
+    """The configuration items the ticket names and who pays for work on them today, with the reason.
+    Change them with ``PATCH /tickets/{id}`` and ``item_ids``."""
+    ticket = selectors.ticket_get(actor=_actor(request), ticket_id=ticket_id)
+    return selectors.ticket_items(ticket=ticket)
 
 
 @router.get("/{ticket_id}/sla", response={200: TicketSlaOut, **READ_ERRORS}, url_name="ticket_sla")

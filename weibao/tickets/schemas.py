@@ -7,7 +7,7 @@ Inputs forbid unknown fields, so a misspelt field is a 422 naming it instead of 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.urls import reverse
@@ -321,6 +321,10 @@ class TicketCreateIn(_In):
     needs_onsite: bool = Field(
         default=False, description="An engineer must go on site (starts the on-site target)"
     )
+    item_ids: list[int] = Field(
+        default_factory=list,
+        description="Configuration items the report is about (GET /tickets/{id}/items tells who pays)",
+    )
 
 
 class TicketPatchIn(_In):
@@ -345,6 +349,7 @@ class TicketPatchIn(_In):
     sla_policy_id: int | None = Field(
         default=None, description="An SLA policy for this ticket; null returns to the customer's contract"
     )
+    item_ids: list[int] = Field(default=_OMITTED, description="Replaces the configuration items named")
     version: int | None = Field(default=None, description="The version you read; a stale one answers 409")
 
 
@@ -580,3 +585,23 @@ class DeskSettingsIn(_In):
         default=None,
         description="Hours pending before the 'pending too long' notification; omitted: unchanged",
     )
+
+
+class TicketItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    warranty_end: date | None = Field(description="The item's warranty end (its own or its project's)")
+
+
+class EntitlementOut(Schema):
+    service_type: str = Field(description="warranty, contract or paid")
+    reason: str
+
+
+class TicketItemsOut(Schema):
+    """The configuration items a ticket names and who pays for work on them today (AST-2)."""
+
+    items: list[TicketItemOut]
+    entitlement: EntitlementOut

@@ -29,7 +29,18 @@ from weibao.assets.tasks import import_apply_task, import_check_task
 from weibao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from weibao.customers.tests.factories import CustomerFactory, DeliveredSystemFactory, SiteFactory
 
-HEADER = ["资产编号", "名称", "类型", "所属系统", "站点", "序列号", "供应商", "购买日期", "保修截止", "运行于"]
+HEADER = [
+    "资产编号",
+    "名称",
+    "类型",
+    "所属系统",
+    "站点",
+    "序列号",
+    "供应商",
+    "购买日期",
+    "保修截止",
+    "运行于",
+]
 
 
 def xlsx(rows: list[list[Any]], header: list[str] = HEADER) -> SimpleUploadedFile:
@@ -72,10 +83,32 @@ def test_a_good_file_is_previewed_then_imported_with_relations(manager: Any, cus
         customer,
         xlsx(
             [
-                ["SRV-01", "数据库服务器", "服务器", "HIS", "门诊楼", 2102311, "华为", date(2024, 3, 1), "2027-03-01", None],
+                [
+                    "SRV-01",
+                    "数据库服务器",
+                    "服务器",
+                    "HIS",
+                    "门诊楼",
+                    2102311,
+                    "华为",
+                    date(2024, 3, 1),
+                    "2027-03-01",
+                    None,
+                ],
                 ["HIS-APP", "HIS 应用", "module", "HIS", None, None, None, None, None, "SRV-01"],
                 [None, None, None, None, None, None, None, None, None, None],  # blank rows are skipped
-                ["SW-01", "核心交换机", "Network device", None, "门诊楼", "SN-9", None, "2024/05/01", None, None],
+                [
+                    "SW-01",
+                    "核心交换机",
+                    "Network device",
+                    None,
+                    "门诊楼",
+                    "SN-9",
+                    None,
+                    "2024/05/01",
+                    None,
+                    None,
+                ],
             ]
         ),
     )
@@ -90,7 +123,8 @@ def test_a_good_file_is_previewed_then_imported_with_relations(manager: Any, cus
     assert job.status == ImportStatus.DONE
     server = ConfigurationItem.objects.get(code="SRV-01")
     assert server.serial_number == "2102311" and server.kind == "server"  # 2102311.0 from Excel, as typed
-    assert server.supplier.name == "华为" and server.system.name == "HIS" and server.site.name == "门诊楼"
+    assert server.supplier and server.system and server.site
+    assert (server.supplier.name, server.system.name, server.site.name) == ("华为", "HIS", "门诊楼")
     assert server.warranty_end == date(2027, 3, 1)
     assert ConfigurationItem.objects.get(code="SW-01").purchase_date == date(2024, 5, 1)
     assert ItemRelation.objects.get().source.code == "HIS-APP"
@@ -108,9 +142,31 @@ def test_a_file_with_bad_rows_changes_nothing_and_reports_every_bad_row(manager:
             [
                 ["SRV-01", "新名", "server", None, None, None, None, None, None, None],  # fine: an update
                 ["SRV-02", "", "server", None, None, None, None, None, None, None],  # row 3: no name
-                ["SRV-03", "x", "toaster", "ERP", None, None, "无此供应商", None, None, None],  # row 4: three errors
+                [
+                    "SRV-03",
+                    "x",
+                    "toaster",
+                    "ERP",
+                    None,
+                    None,
+                    "无此供应商",
+                    None,
+                    None,
+                    None,
+                ],  # row 4: three errors
                 ["SRV-04", "x", "server", None, None, None, None, "2025-01-01", "2024-01-01", None],  # row 5
-                ["SRV-01", "again", "server", None, None, None, None, None, None, None],  # row 6: duplicate tag
+                [
+                    "SRV-01",
+                    "again",
+                    "server",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ],  # row 6: duplicate tag
                 ["SRV-06", "x", "server", None, None, None, None, "not a date", None, "NOPE"],  # row 7
             ]
         ),
@@ -163,7 +219,9 @@ def test_the_tasks_do_nothing_when_run_twice(manager: Any, customer: Any) -> Non
 @pytest.mark.django_db
 def test_files_that_are_not_a_sheet_of_items_are_refused(manager: Any, customer: Any) -> None:
     with pytest.raises(ValidationFailed) as not_xlsx:
-        item_import_start(actor=manager, customer_id=customer.pk, upload=SimpleUploadedFile("a.xlsx", b"hello"))
+        item_import_start(
+            actor=manager, customer_id=customer.pk, upload=SimpleUploadedFile("a.xlsx", b"hello")
+        )
     assert not_xlsx.value.code == "invalid_file_type"
     with pytest.raises(ValidationFailed):
         item_import_start(actor=manager, customer_id=customer.pk, upload=SimpleUploadedFile("a.csv", b"a,b"))
@@ -184,12 +242,16 @@ def test_an_exported_file_imports_back_as_updates(manager: Any, customer: Any) -
         customer_id=customer.pk,
         values={"kind": "server", "code": "SRV-01", "name": "服务器", "warranty_end": "2027-01-01"},
     )
-    app = item_create(actor=manager, customer_id=customer.pk, values={"kind": "module", "code": "APP", "name": "应用"})
+    app = item_create(
+        actor=manager, customer_id=customer.pk, values={"kind": "module", "code": "APP", "name": "应用"}
+    )
     from weibao.assets.services import item_relate
 
     item_relate(actor=manager, source_id=app.pk, kind="runs_on", target_id=server.pk)
     content = write_sheet(
-        rows=selectors.item_export_rows(actor=manager, filters=selectors.ItemFilters(customer_id=customer.pk)),
+        rows=selectors.item_export_rows(
+            actor=manager, filters=selectors.ItemFilters(customer_id=customer.pk)
+        ),
         lang="zh-hans",
     )
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]

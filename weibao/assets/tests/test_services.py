@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from weibao.accounts.tests.conftest import _english  # noqa: F401
 from weibao.accounts.tests.factories import staff_user
 from weibao.assets import selectors
-from weibao.assets.choices import ItemKind, RelationKind, ServiceType
+from weibao.assets.choices import RelationKind, ServiceType
 from weibao.assets.models import ConfigurationItem, ItemRelation, Supplier
 from weibao.assets.services import (
     decide_entitlement,
@@ -42,14 +42,16 @@ def customer() -> Any:
 
 def make_item(manager: Any, customer: Any, code: str, **values: Any) -> ConfigurationItem:
     return item_create(
-        actor=manager, customer_id=customer.pk, values={"kind": "server", "code": code, "name": code, **values}
+        actor=manager,
+        customer_id=customer.pk,
+        values={"kind": "server", "code": code, "name": code, **values},
     )
 
 
 @pytest.mark.django_db
 def test_an_item_is_created_with_references_of_its_customer_only(manager: Any, customer: Any) -> None:
-    system = DeliveredSystemFactory(customer=customer, name="HIS")
-    site = SiteFactory(customer=customer, name="门诊楼")
+    system = DeliveredSystemFactory.create(customer=customer, name="HIS")
+    site = SiteFactory.create(customer=customer, name="门诊楼")
     supplier = supplier_create(actor=manager, name="华为")
     item = make_item(
         manager, customer, "SRV-01", system_id=system.pk, site_id=site.pk, supplier_id=supplier.pk,
@@ -58,7 +60,7 @@ def test_an_item_is_created_with_references_of_its_customer_only(manager: Any, c
     assert (item.system, item.site, item.supplier) == (system, site, supplier)
     assert item.purchase_date == date(2024, 3, 1) and item.status == "in_use"
 
-    other = DeliveredSystemFactory(customer=CustomerFactory())
+    other = DeliveredSystemFactory.create(customer=CustomerFactory())
     with pytest.raises(ValidationFailed) as refused:
         make_item(manager, customer, "SRV-02", system_id=other.pk)
     assert refused.value.field == "system_id"
@@ -90,7 +92,9 @@ def test_only_asset_managers_write_and_stale_versions_are_refused(manager: Any, 
         item_update(actor=manager, item_id=item.pk, changes={"customer_id": 5})
     with pytest.raises(ValidationFailed) as backwards:
         item_update(
-            actor=manager, item_id=item.pk, changes={"purchase_date": "2025-01-01", "warranty_end": "2024-12-31"}
+            actor=manager,
+            item_id=item.pk,
+            changes={"purchase_date": "2025-01-01", "warranty_end": "2024-12-31"},
         )
     assert backwards.value.code == "warranty_before_purchase"
     assert ConfigurationItem.objects.get(pk=item.pk).location == "3F 机房 A2"
@@ -104,7 +108,10 @@ def test_components_and_relations(manager: Any, customer: Any) -> None:
     components = item_set_components(
         actor=manager,
         item_id=server.pk,
-        components=[{"name": "硬盘 1", "warranty_end": "2028-01-01"}, {"name": "电源", "serial_number": "PSU9"}],
+        components=[
+            {"name": "硬盘 1", "warranty_end": "2028-01-01"},
+            {"name": "电源", "serial_number": "PSU9"},
+        ],
     )
     assert [c.name for c in components] == ["硬盘 1", "电源"]
     assert server.components.get(name="硬盘 1").warranty_end == date(2028, 1, 1)
@@ -140,7 +147,10 @@ def test_item_list_filters(manager: Any, customer: Any) -> None:
     make_item(manager, customer, "OLD", warranty_end="2020-01-01")
     make_item(manager, customer, "NEW", warranty_end="2099-01-01", kind="network")
     make_item(manager, customer, "NONE", serial_number="SN-77")
-    codes = lambda **f: sorted(i.code for i in selectors.item_list(actor=manager, filters=selectors.ItemFilters(**f)))  # noqa: E731
+
+    def codes(**f: Any) -> list[str]:
+        return sorted(i.code for i in selectors.item_list(actor=manager, filters=selectors.ItemFilters(**f)))
+
     assert codes(warranty="expired") == ["OLD"]
     assert codes(warranty="active") == ["NEW"]
     assert codes(warranty="none") == ["NONE"]
@@ -173,7 +183,13 @@ def contract(customer: Any) -> ServiceContract:
     ],
 )
 def test_entitlement_across_warranty_and_contract_dates(
-    manager: Any, customer: Any, contract: ServiceContract, day: date, with_contract: bool, expected: str, mentions: str
+    manager: Any,
+    customer: Any,
+    contract: ServiceContract,
+    day: date,
+    with_contract: bool,
+    expected: str,
+    mentions: str,
 ) -> None:
     if not with_contract:
         contract.delete()
@@ -187,7 +203,7 @@ def test_entitlement_across_warranty_and_contract_dates(
 def test_entitlement_needs_every_item_under_warranty_and_items_inherit_the_projects(
     manager: Any, customer: Any, contract: ServiceContract
 ) -> None:
-    system = DeliveredSystemFactory(customer=customer, name="LIS", warranty_end=date(2026, 8, 31))
+    system = DeliveredSystemFactory.create(customer=customer, name="LIS", warranty_end=date(2026, 8, 31))
     inherits = make_item(manager, customer, "LIS-SRV", system_id=system.pk)  # no date of its own
     own = make_item(manager, customer, "SW-9", warranty_end="2027-05-01")
     expired = make_item(manager, customer, "UPS-1", warranty_end="2025-01-01")
@@ -197,13 +213,17 @@ def test_entitlement_needs_every_item_under_warranty_and_items_inherit_the_proje
     assert both.service_type == ServiceType.WARRANTY and "2026-08-31" in both.reason  # the first to end
 
     mixed = decide_entitlement(on=day, system=None, items=[own, expired], contracts=[contract])
-    assert mixed.service_type == ServiceType.CONTRACT and "UPS-1" in mixed.reason and "SW-9" not in mixed.reason
+    assert (
+        mixed.service_type == ServiceType.CONTRACT and "UPS-1" in mixed.reason and "SW-9" not in mixed.reason
+    )
 
     paid = decide_entitlement(on=day, system=None, items=[own, expired], contracts=[])
     assert paid.service_type == ServiceType.PAID and "UPS-1" in paid.reason
 
     contract.is_active = False
-    assert decide_entitlement(on=day, system=None, items=[expired], contracts=[contract]).service_type == "paid"
+    assert (
+        decide_entitlement(on=day, system=None, items=[expired], contracts=[contract]).service_type == "paid"
+    )
     no_date = make_item(manager, customer, "TERM-1", kind="terminal")
     assert "TERM-1" in decide_entitlement(on=day, system=None, items=[no_date], contracts=[]).reason
     # Without items the delivered system decides, as before.
@@ -215,7 +235,7 @@ def test_entitlement_needs_every_item_under_warranty_and_items_inherit_the_proje
 
 @pytest.mark.django_db
 def test_handover_checklist_shows_what_is_missing(manager: Any, customer: Any) -> None:
-    system = DeliveredSystemFactory(customer=customer, name="PACS")
+    system: Any = DeliveredSystemFactory.create(customer=customer, name="PACS")
     handover_upload(
         actor=manager, system_id=system.pk, kind="manual", title="用户手册",
         upload=SimpleUploadedFile("manual.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
@@ -231,5 +251,7 @@ def test_handover_checklist_shows_what_is_missing(manager: Any, customer: Any) -
         )  # fmt: skip
     assert bad_type.value.code == "invalid_file_type"
     with pytest.raises(NotFound):
-        selectors.handover_checklist(actor=portal_user(customer=CustomerFactory()), system_id=system.pk)
+        selectors.handover_checklist(
+            actor=portal_user(customer=CustomerFactory.create()), system_id=system.pk
+        )
     assert Supplier.objects.count() == 0

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.assets.models import ConfigurationItem
 from weibao.customers.models import Contact, DeliveredSystem, Site, SystemModule
 from weibao.sla.choices import TargetKind
 from weibao.sla.models import SlaPolicy
@@ -250,6 +251,12 @@ class EditForm(CustomerFieldsMixin, ActionForm):
         label=_("System"), required=False, queryset=DeliveredSystem.objects.none()
     )
     module = forms.ModelChoiceField(label=_("Module"), required=False, queryset=SystemModule.objects.none())
+    items = forms.ModelMultipleChoiceField(
+        label=_("Affected items"),
+        required=False,
+        queryset=ConfigurationItem.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
     reporter_name = forms.CharField(label=_("Reporter name"), required=False, max_length=100)
     reporter_phone = forms.CharField(label=_("Reporter phone"), required=False, max_length=40)
     reporter_email = forms.EmailField(label=_("Reporter email"), required=False)
@@ -291,8 +298,13 @@ class EditForm(CustomerFieldsMixin, ActionForm):
                 needs_onsite=t.needs_onsite,
                 sla_policy=t.sla_policy_id,
             )
+        current = [i.pk for i in t.items.all()]
+        if not self.is_bound:
+            self.initial["items"] = current
         source = self.data if self.is_bound else self.initial
-        self.limit_to_customer(customer_id=t.customer_id, system_id=int_or_none(source.get("system")))
+        self.limit_to_customer(
+            customer_id=t.customer_id, system_id=int_or_none(source.get("system")), keep_item_ids=current
+        )
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -311,6 +323,7 @@ class EditForm(CustomerFieldsMixin, ActionForm):
                 "reporter_phone": d.get("reporter_phone") or "",
                 "reporter_email": d.get("reporter_email") or "",
                 "needs_onsite": bool(d.get("needs_onsite")),
+                "item_ids": [i.pk for i in d.get("items") or []],
                 **self._changed_times(d),
                 # Sent only when chosen: re-sending the policy in force would re-validate it on every edit.
                 **({"sla_policy_id": d.get("sla_policy")} if "sla_policy" in self.changed_data else {}),

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.assets.choices import ItemStatus
+from weibao.assets.models import ConfigurationItem
 from weibao.customers.models import Contact, Customer, DeliveredSystem, Site, SystemModule
 from weibao.tickets.choices import Channel, Level
 from weibao.tickets.forms.common import (
@@ -24,7 +27,9 @@ class CustomerFieldsMixin:
 
     fields: dict[str, forms.Field]
 
-    def limit_to_customer(self, *, customer_id: int | None, system_id: int | None) -> None:
+    def limit_to_customer(
+        self, *, customer_id: int | None, system_id: int | None, keep_item_ids: list[int] | None = None
+    ) -> None:
         cid = customer_id or 0
         if "contact" in self.fields:
             self.fields["contact"].queryset = Contact.objects.filter(customer_id=cid, is_active=True)  # type: ignore[attr-defined]
@@ -35,6 +40,13 @@ class CustomerFieldsMixin:
         self.fields["module"].queryset = SystemModule.objects.filter(  # type: ignore[attr-defined]
             system_id=system_id or 0, system__customer_id=cid
         )
+        if "items" in self.fields:
+            items = ConfigurationItem.objects.filter(customer_id=cid).exclude(status=ItemStatus.RETIRED)
+            if system_id:  # the system's items and those of no system (and those already named)
+                items = items.filter(
+                    Q(system_id=system_id) | Q(system__isnull=True) | Q(pk__in=keep_item_ids or [])
+                )
+            self.fields["items"].queryset = items.order_by("code")  # type: ignore[attr-defined]
 
 
 def contact_label(contact: Contact) -> str:
@@ -61,6 +73,13 @@ class LogCallForm(CustomerFieldsMixin, WeibaoForm):
         label=_("System"), required=False, queryset=DeliveredSystem.objects.none()
     )
     module = forms.ModelChoiceField(label=_("Module"), required=False, queryset=SystemModule.objects.none())
+    items = forms.ModelMultipleChoiceField(
+        label=_("Affected items"),
+        required=False,
+        queryset=ConfigurationItem.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Their warranties decide who pays (shown below)."),
+    )
     reporter_name = forms.CharField(label=_("Reporter name"), required=False, max_length=100)
     reporter_phone = forms.CharField(label=_("Reporter phone"), required=False, max_length=40)
     reporter_email = forms.EmailField(label=_("Reporter email"), required=False)
@@ -121,6 +140,7 @@ class LogCallForm(CustomerFieldsMixin, WeibaoForm):
             "is_emergency": bool(d.get("is_emergency")),
             "needs_onsite": bool(d.get("needs_onsite")),
             "attachments": d.get("attachments") or [],
+            "item_ids": [i.pk for i in d.get("items") or []],
         }
 
 

@@ -107,6 +107,9 @@ def _shown_actions(allowed: list[str]) -> list[str]:
 def _ticket_context(request: HtmxHttpRequest, ticket: Ticket) -> dict[str, Any]:
     actor = request.user
     portal = is_portal_user(user=actor)
+    # First: it prefetches the items, which the triage form below reads again.
+    # Staff only - the portal has its own terms.
+    ticket_items = None if portal else selectors.ticket_items(ticket=ticket)
     allowed = allowed_actions(actor=actor, ticket=ticket)
     shown = _shown_actions(allowed)
     pickers = _pickers(request, shown)
@@ -142,6 +145,7 @@ def _ticket_context(request: HtmxHttpRequest, ticket: Ticket) -> dict[str, Any]:
         "attachments": list(selectors.ticket_attachments(actor=actor, ticket=ticket)),
         "collaborators": list(ticket.collaborators.all()),
         "sla": _sla_context(ticket, allowed=allowed, portal=portal),
+        "ticket_items": ticket_items,  # the items the report is about and who pays (AST-2)
     }
 
 
