@@ -30,6 +30,10 @@ uv run python manage.py migrate --noinput
 if has_command load_demo_data; then
     log "load_demo_data"
     uv run python manage.py load_demo_data
+    log "load_demo_items"
+    uv run python manage.py load_demo_items
+    log "load_demo_stock"
+    uv run python manage.py load_demo_stock
     log "load_demo_work_orders"
     uv run python manage.py load_demo_work_orders
     log "load_demo_plans"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from weibao.accounts.choices import Perm, UserKind
 from weibao.accounts.forms import WeibaoForm
 from weibao.accounts.models import User
+from weibao.assets.models import ConfigurationItem
 from weibao.customers.models import Customer, DeliveredSystem, Site
 from weibao.fieldservice.choices import CheckResult, OrderKind, OrderStatus
 from weibao.fieldservice.models import WorkOrder
@@ -55,6 +56,14 @@ class OrderCreateForm(WeibaoForm):
     system = forms.ModelChoiceField(
         label=_("System"), queryset=DeliveredSystem.objects.none(), required=False
     )
+    items = forms.CharField(
+        label=_("Items (asset tags)"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Comma-separated asset tags of the customer; empty for a ticket's visit: the ticket's items."
+        ),
+    )
     instructions = forms.CharField(
         label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -73,6 +82,7 @@ class OrderCreateForm(WeibaoForm):
 
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._customer = customer
         fields: dict[str, Any] = self.fields  # ModelChoiceFields: typed loosely for their querysets
         fields["engineers"].queryset = engineer_queryset()
         if customer is not None:
@@ -86,9 +96,27 @@ class OrderCreateForm(WeibaoForm):
                 "customer__name", "name"
             )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        codes = [c.strip() for c in (data.get("items") or "").replace("，", ",").split(",") if c.strip()]
+        customer = self._customer or data.get("customer")
+        data["item_ids"] = []
+        if codes and customer is None:
+            self.add_error("items", _("Choose the customer first."))
+        elif codes:
+            found = dict(
+                ConfigurationItem.objects.filter(customer=customer, code__in=codes).values_list("code", "pk")
+            )
+            unknown = [c for c in codes if c not in found]
+            if unknown:
+                self.add_error("items", _("Unknown asset tags: %(codes)s") % {"codes": ", ".join(unknown)})
+            data["item_ids"] = [found[c] for c in codes if c in found]
+        return data
+
     def plan_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
+            "item_ids": data.get("item_ids") or [],
             "kind": data["kind"],
             "title": data["title"],
             "planned_start": data["planned_start"],

@@ -158,6 +158,10 @@ class WorkOrderCreateIn(_In):
     tools: str = ""
     parts_needed: str = ""
     checklist: list[str] = Field(default_factory=list)
+    item_ids: list[int] = Field(
+        default_factory=list,
+        description="Configuration items the visit is about; empty with a ticket: the ticket's items",
+    )
 
 
 class RescheduleIn(_In):

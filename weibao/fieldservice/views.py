@@ -171,6 +171,7 @@ def _detail_context(request: HttpRequest, order: WorkOrder, **forms: Any) -> dic
         "actions": actions,
         "is_portal": is_portal_user(user=request.user),
         "events": list(order.events.select_related("actor").order_by("at", "id")),
+        "items": list(order.items.order_by("code")),
         "total": services.order_total(order=order) if order.service_type == ServiceType.PAID else None,
         "can_settle": can_settle_fees(user=request.user)
         and order.fee_status in (FeeStatus.ACCEPTED, FeeStatus.SETTLED)
