@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 PREVIEW_ROWS = 20
 PROGRESS_EVERY = 1000
 BATCH = 1000
+REFERENCES = frozenset({"system", "site", "supplier"})
 HEADER_OF = {c.key: c.zh for c in COLUMNS}
 ITEM_FIELDS = [
     "kind", "name", "model", "version", "serial_number", "system", "site", "location", "supplier",
@@ -296,7 +296,43 @@ class _Invalid(Exception):
         self.checked = checked
 
 
+def _same(item: ConfigurationItem, values: dict[str, Any]) -> bool:
+    """Whether a row would leave the item as it is (references compared by id: no query per row)."""
+    for name in ITEM_FIELDS:
+        if name in REFERENCES:
+            wanted = values.get(name)
+            if getattr(item, f"{name}_id") != (wanted.pk if wanted is not None else None):
+                return False
+        elif getattr(item, name) != values.get(name):
+            return False
+    return True
+
+
+def _update_many(items: list[ConfigurationItem], names: list[str]) -> None:
+    """One parameterised UPDATE per item, sent with ``executemany`` (psycopg pipelines it).
+
+    ``bulk_update`` builds a CASE per field over each batch; with 15 fields it measured ~500 rows/s
+    on PostgreSQL (bench/bench_item_import.py), this ~10x that - 50,000 updates stay within seconds.
+    """
+    if not items:
+        return
+    by_name = {f.name: f for f in ConfigurationItem._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    # Identifiers come from the model's metadata and every value is a parameter.
+    statement = f"UPDATE {quote(ConfigurationItem._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(item, f.attname), connection) for f in fields] + [item.pk]
+        for item in items
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(statement, rows[start : start + BATCH])
+
+
 def _write(*, job: ItemImport, checked: _Checked, existing: dict[str, ConfigurationItem]) -> None:
+    now = timezone.now()
     new = [
         ConfigurationItem(customer_id=job.customer_id, **values)
         for code, values in checked.rows.items()
@@ -308,14 +344,15 @@ def _write(*, job: ItemImport, checked: _Checked, existing: dict[str, Configurat
         item = existing.get(code)
         if item is None:
             continue
+        # Only rows that differ are written: re-importing an edited export touches what was edited.
+        if _same(item, values):
+            continue
         for name in ITEM_FIELDS:
             setattr(item, name, values.get(name))
+        item.row_version += 1  # read under the lock above
+        item.updated_at = now
         changed.append(item)
-    ConfigurationItem.objects.bulk_update(changed, ITEM_FIELDS, batch_size=BATCH)
-    if changed:
-        ConfigurationItem.objects.filter(pk__in=[i.pk for i in changed]).update(
-            row_version=F("row_version") + 1, updated_at=timezone.now()
-        )
+    _update_many(changed, [*ITEM_FIELDS, "row_version", "updated_at"])
     ItemImport.objects.filter(pk=job.pk).update(processed_rows=job.processed_rows)
     if checked.relations:
         ids = dict(ConfigurationItem.objects.filter(customer_id=job.customer_id).values_list("code", "pk"))

@@ -261,3 +261,19 @@ def test_an_exported_file_imports_back_as_updates(manager: Any, customer: Any) -
 
     job = run(manager, customer, SimpleUploadedFile("export.xlsx", content))
     assert job.status == ImportStatus.READY and (job.to_create, job.to_update) == (0, 2), job.errors
+
+
+@pytest.mark.django_db
+def test_reimporting_writes_only_the_rows_that_changed(manager: Any, customer: Any) -> None:
+    rows = [
+        ["A", "a", "server", "HIS", None, None, None, None, None, None],
+        ["B", "b", "server", None, None, None, None, None, None, None],
+    ]
+    for sheet in (rows, [rows[0], ["B", "b 改名", "server", None, None, None, None, None, None, None]]):
+        job = run(manager, customer, xlsx(sheet))
+        item_import_confirm(actor=manager, import_id=job.pk)
+        item_import_apply(import_id=job.pk)
+    versions = dict(ConfigurationItem.objects.values_list("code", "row_version"))
+    assert versions == {"A": 1, "B": 2}
+    assert ConfigurationItem.objects.get(code="B").name == "b 改名"
+    assert ConfigurationItem.objects.get(code="A").system is not None
