@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.json_api import JsonApi
@@ -21,13 +20,10 @@ from weibao.assets.services import item_create, supplier_create
 from weibao.assets.tasks import import_apply_task, import_check_task
 from weibao.assets.tests.test_import import xlsx
 from weibao.customers.tests.factories import (
-    ContactFactory,
     CustomerFactory,
     DeliveredSystemFactory,
     portal_user,
 )
-from weibao.fieldservice.models import WorkOrder
-from weibao.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -215,60 +211,6 @@ def test_the_import_api(manager: Any, customer: Any) -> None:
     import_apply_task(job_id)
     assert api.get(f"/items/imports/{job_id}").json()["status"] == "done"
     assert api.post(f"/items/imports/{job_id}/confirm").status_code == 409
-
-
-def test_a_call_names_items_sees_who_pays_and_the_visit_inherits_them(manager: Any, customer: Any) -> None:
-    server = item(
-        manager, customer, "SRV-01", warranty_end=(timezone.localdate() + timedelta(days=30)).isoformat()
-    )
-    agent = staff_user(role_codes=["agent", "project_manager"])
-    client = login(agent)
-    preview = client.get(reverse("tickets:log_call_options"), {"customer": customer.pk, "items": [server.pk]})
-    assert 'data-service-type="warranty"' in preview.content.decode()
-    contact = ContactFactory.create(customer=customer)
-    response = client.post(
-        reverse("tickets:log_call"),
-        {
-            "channel": "phone", "customer": customer.pk, "contact": contact.pk, "items": [server.pk],
-            "title": "服务器宕机", "urgency": 2, "impact": 2,
-        },
-    )  # fmt: skip
-    assert response.status_code == 302, response.content.decode()[:2000]
-    ticket = Ticket.objects.get()
-    assert list(ticket.items.all()) == [server]
-    page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
-    assert 'data-testid="ticket-items"' in page and "SRV-01" in page
-
-    api = JsonApi(agent)
-    assert api.get(f"/tickets/{ticket.pk}/items").json()["entitlement"]["service_type"] == "warranty"
-
-    engineer = staff_user(role_codes=["support_engineer"])
-    start = timezone.localtime().replace(microsecond=0) + timedelta(days=1)
-    planned = client.post(
-        reverse("fieldservice:create") + f"?ticket={ticket.number}",
-        {
-            "ticket": ticket.number, "kind": "onsite", "title": "上门", "engineers": [engineer.pk],
-            "planned_start": start.strftime("%Y-%m-%dT%H:%M"),
-            "planned_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        },
-    )  # fmt: skip
-    assert planned.status_code == 302, planned.content.decode()[:3000]
-    order = WorkOrder.objects.get()
-    assert list(order.items.all()) == [server] and order.service_type == "warranty"
-    history = client.get(reverse("assets:detail", args=[server.pk])).content.decode()
-    assert f"#{ticket.number}" in history and order.label in history
-    assert {e["kind"] for e in api.get(f"/items/{server.pk}/history").json()} == {"ticket", "visit"}
-
-    bad = client.post(
-        reverse("fieldservice:create") + f"?ticket={ticket.number}",
-        {
-            "ticket": ticket.number, "kind": "onsite", "title": "x", "engineers": [engineer.pk],
-            "items": "NOPE",
-            "planned_start": start.strftime("%Y-%m-%dT%H:%M"),
-            "planned_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        },
-    )  # fmt: skip
-    assert bad.status_code == 400 and "NOPE" in bad.content.decode()
 
 
 # --------------------------------------------------------------------------- the permission matrix
