@@ -20,6 +20,7 @@ from weibao.customers.models import Customer, DeliveredSystem, Site
 from weibao.fieldservice.choices import CheckResult, OrderKind, OrderStatus
 from weibao.fieldservice.models import WorkOrder
 from weibao.fieldservice.services import ChargeInput, CheckResultInput, PartInput
+from weibao.inventory.models import Part
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -156,8 +157,9 @@ _PART_SPLIT = re.compile(r"\s*[,，]\s*")
 
 
 def parse_parts(text: str) -> list[PartInput]:
-    """``硒鼓, 1, TN-2260`` per line (name, quantity, serial; quantity 1 when left out)."""
-    parts = []
+    """``硒鼓, 1, TN-2260`` per line (name, quantity, serial; quantity 1 when left out). A name that is
+    a part number of the catalogue takes that part from the engineer's own stock (INV-1)."""
+    rows = []
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -167,8 +169,21 @@ def parse_parts(text: str) -> list[PartInput]:
             if not cells[1].strip().isdigit():
                 raise forms.ValidationError(_("Write each part as: name, quantity, serial number."))
             quantity = int(cells[1])
-        parts.append(PartInput(name=cells[0], quantity=quantity, serial=cells[2] if len(cells) > 2 else ""))
-    return parts
+        rows.append((cells[0].strip(), quantity, cells[2] if len(cells) > 2 else ""))
+    catalogue = dict(
+        Part.objects.filter(code__in={name for name, _q, _s in rows}, is_active=True).values_list(
+            "code", "pk"
+        )
+    )
+    return [
+        PartInput(
+            name="" if name in catalogue else name,
+            quantity=quantity,
+            serial=serial,
+            part_id=catalogue.get(name),
+        )
+        for name, quantity, serial in rows
+    ]
 
 
 class RecordForm(WeibaoForm):
@@ -186,7 +201,10 @@ class RecordForm(WeibaoForm):
         label=_("Parts used"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line: name, quantity, serial number."),
+        help_text=_(
+            "One per line: name, quantity, serial number. A part number of the catalogue is taken from "
+            "your own stock."
+        ),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -196,7 +214,10 @@ class RecordForm(WeibaoForm):
             "findings": order.findings,
             "time_spent_minutes": order.time_spent_minutes,
             "travel_minutes": order.travel_minutes,
-            "parts": "\n".join(f"{p.name}, {p.quantity}, {p.serial}".rstrip(", ") for p in order.parts.all()),
+            "parts": "\n".join(
+                f"{p.part.code if p.part else p.name}, {p.quantity}, {p.serial}".rstrip(", ")
+                for p in order.parts.select_related("part")
+            ),
             "version": order.version,
         }
         self.items = list(order.checklist.all())

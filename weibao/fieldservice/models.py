@@ -197,7 +197,7 @@ class ChecklistItem(models.Model):
 
 
 class PartUsed(models.Model):
-    """A part fitted or consumed during the work (the stock ledger of issue 6 will point here)."""
+    """A part fitted or consumed during the work: free text, or a catalogue part issued from stock."""
 
     order = models.ForeignKey(
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="parts"
@@ -205,6 +205,23 @@ class PartUsed(models.Model):
     name = models.CharField(_("part"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     serial = models.CharField(_("serial number"), max_length=100, blank=True)
+    # A catalogue part taken from stock: its issue is in the stock ledger with the reference WO-<number>.
+    part = models.ForeignKey(
+        "inventory.Part",
+        verbose_name=_("spare part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="used_in",
+    )
+    location = models.ForeignKey(
+        "inventory.Location",
+        verbose_name=_("taken from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     item = models.ForeignKey(
         "assets.ConfigurationItem",
         verbose_name=_("fitted to"),

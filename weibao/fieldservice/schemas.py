@@ -28,6 +28,9 @@ class PartOut(Schema):
     name: str
     quantity: int
     serial: str
+    part_id: int | None
+    location_id: int | None
+    item_id: int | None
 
 
 class ChargeOut(Schema):
@@ -189,9 +192,16 @@ class CheckResultIn(_In):
 
 
 class PartIn(_In):
-    name: str
+    name: str = Field(default="", description="Free text, or empty for a catalogue part (its name)")
     quantity: int = 1
     serial: str = ""
+    part_id: int | None = Field(
+        default=None, description="A catalogue part: issued from stock with the reference WO-<number>"
+    )
+    location_id: int | None = Field(
+        default=None, description="Where it is taken from (default: your own stock)"
+    )
+    item_id: int | None = Field(default=None, description="The configuration item it was fitted to")
 
 
 class RecordIn(_In):

@@ -32,9 +32,10 @@ from weibao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from weibao.customers.models import Customer, DeliveredSystem, Site
 from weibao.fieldservice.choices import CheckResult, FeeStatus, OrderEventKind, OrderKind, ServiceType
 from weibao.fieldservice.events import record_order_event
-from weibao.fieldservice.models import ChecklistItem, OrderNote, PartUsed, Photo, WorkOrder
+from weibao.fieldservice.models import ChecklistItem, OrderNote, Photo, WorkOrder
 from weibao.fieldservice.permissions import can_manage_orders
 from weibao.fieldservice.services._common import _authorize, _lock, _save, _text
+from weibao.fieldservice.services.parts import PartInput, clean_parts, replace_parts
 from weibao.fieldservice.transitions import OrderAction
 from weibao.tickets.choices import OPEN_STATUSES
 from weibao.tickets.models import Ticket
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 TEXT_MAX = 10_000
 CHECKLIST_MAX = 100
-PARTS_MAX = 100
 SIGNATURE_MAX_BYTES = 512 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -315,13 +315,6 @@ class CheckResultInput:
     replace: bool = False  # the equipment should be replaced (PLN-3)
 
 
-@dataclass(frozen=True)
-class PartInput:
-    name: str
-    quantity: int = 1
-    serial: str = ""
-
-
 def work_order_record(
     *,
     actor: Any,
@@ -341,24 +334,7 @@ def work_order_record(
     for result in results:
         if result.result not in CheckResult.values:
             raise ValidationFailed(_("Choose a valid option."), code="invalid_choice", field="results")
-    cleaned_parts: list[PartInput] | None = None
-    if parts is not None:
-        if len(parts) > PARTS_MAX:
-            raise ValidationFailed(_("Too many parts."), code="too_many", field="parts")
-        cleaned_parts = []
-        for part in parts:
-            name = _text(part.name, field="parts", max_length=200)
-            if not name:
-                continue
-            if not 1 <= part.quantity <= 10_000:
-                raise ValidationFailed(_("Give a quantity of at least 1."), code="invalid", field="parts")
-            cleaned_parts.append(
-                PartInput(
-                    name=name,
-                    quantity=part.quantity,
-                    serial=_text(part.serial, field="parts", max_length=100),
-                )
-            )
+    cleaned_parts = clean_parts(parts=parts) if parts is not None else None
     with transaction.atomic():
         order = _lock(order_id=order_id, version=version)
         _authorize(actor=actor, order=order, action=OrderAction.RECORD)
@@ -394,13 +370,7 @@ def work_order_record(
             ChecklistItem.objects.bulk_update(items.values(), ["result", "note", "flag_replacement"])
             changes["checklist"] = [None, sum(1 for i in items.values() if i.result)]
         if cleaned_parts is not None:
-            order.parts.all().delete()
-            PartUsed.objects.bulk_create(
-                [
-                    PartUsed(order=order, name=p.name, quantity=p.quantity, serial=p.serial)
-                    for p in cleaned_parts
-                ]
-            )
+            replace_parts(actor=actor, order=order, parts=cleaned_parts)
             changes["parts"] = [None, [f"{p.name} × {p.quantity}" for p in cleaned_parts]]
         _save(order, fields)
         record_order_event(order=order, actor=actor, kind=OrderEventKind.RECORDED, changes=changes)
