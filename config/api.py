@@ -23,6 +23,7 @@ from weibao.core.api_auth import API_AUTH
 from weibao.core.api_errors import install_error_handlers
 from weibao.customers.api import customers_router, systems_router
 from weibao.fieldservice.api import router as fieldservice_router
+from weibao.inventory.api import loaners_router
 from weibao.inventory.api import router as inventory_router
 from weibao.jobs.api import router as jobs_router
 from weibao.mail.api import router as mail_router
@@ -93,6 +94,7 @@ api.add_router("/jobs", jobs_router)
 api.add_router("", fieldservice_router)
 api.add_router("", maintenance_router)
 api.add_router("", inventory_router)
+api.add_router("", loaners_router)
 api.add_router("", assets_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)

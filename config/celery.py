@@ -53,6 +53,11 @@ app.conf.beat_schedule = {
         "task": "weibao.maintenance.tasks.remind_occurrences",
         "schedule": crontab(hour="7", minute="30"),
     },
+    # Loaner units past their due date (INV-1): the lender and the stock managers, once a day.
+    "inventory-remind-overdue-loans": {
+        "task": "weibao.inventory.tasks.remind_overdue_loans",
+        "schedule": crontab(hour="8", minute="5"),
+    },
     "jobs-prune-task-runs": {
         "task": "weibao.jobs.tasks.prune_task_runs",
         "schedule": crontab(hour="3", minute="17"),

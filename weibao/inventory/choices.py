@@ -23,3 +23,12 @@ class MoveKind(models.TextChoices):
 
 #: Moves that add to a location; the others take away.
 INBOUND = frozenset({MoveKind.RECEIVE, MoveKind.RETURN, MoveKind.TRANSFER_IN})
+
+
+class LoanerStatus(models.TextChoices):
+    """A replacement unit (备用机): on the shelf, at a customer, being repaired, or out of service."""
+
+    AVAILABLE = "available", _("Available")
+    LENT = "lent", _("Lent to a customer")
+    IN_REPAIR = "in_repair", _("In repair")
+    RETIRED = "retired", _("Retired")

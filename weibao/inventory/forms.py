@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.forms import WeibaoForm
-from weibao.inventory.choices import MoveKind
-from weibao.inventory.models import Location, Part
+from weibao.customers.models import Customer
+from weibao.inventory.choices import LoanerStatus, MoveKind
+from weibao.inventory.models import LoanerUnit, Location, Part
 
 MOVE_KINDS = [(k.value, k.label) for k in (MoveKind.RECEIVE, MoveKind.ISSUE, MoveKind.RETURN, MoveKind.SCRAP)]
 
@@ -50,3 +51,32 @@ class CountForm(WeibaoForm):
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.filter(is_active=True))
     counted = forms.IntegerField(label=_("Counted"), min_value=0)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class LoanerForm(WeibaoForm):
+    code = forms.CharField(label=_("Loaner number"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    serial_number = forms.CharField(label=_("Serial number"), max_length=100, required=False)
+    location = forms.ModelChoiceField(
+        label=_("Kept at"), required=False, queryset=Location.objects.filter(is_active=True)
+    )
+
+
+class LendForm(WeibaoForm):
+    unit = forms.ModelChoiceField(
+        label=_("Loaner unit"),
+        queryset=LoanerUnit.objects.filter(status=LoanerStatus.AVAILABLE).order_by("code"),
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.filter(is_active=True).order_by("name")
+    )
+    ticket = forms.IntegerField(label=_("Ticket number"), required=False, min_value=1)
+    contact_name = forms.CharField(label=_("Received by"), max_length=100, required=False)
+    due_on = forms.DateField(label=_("Due back on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ReturnForm(WeibaoForm):
+    condition = forms.CharField(label=_("Condition on return"), max_length=300, required=False)
+    needs_repair = forms.BooleanField(label=_("Came back damaged: send to repair"), required=False)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.inventory.choices import LocationKind, MoveKind
+from weibao.inventory.choices import LoanerStatus, LocationKind, MoveKind
 
 
 class Part(models.Model):
@@ -135,3 +135,96 @@ class StockLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part_id}@{self.location_id}: {self.on_hand}"
+
+
+class LoanerUnit(models.Model):
+    """A replacement unit (备用机, INV-1) lent to a customer while their own equipment is repaired."""
+
+    code = models.CharField(_("loaner number"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=LoanerStatus.choices, default=LoanerStatus.AVAILABLE
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("kept at"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="loaners",
+    )
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("loaner unit")
+        verbose_name_plural = _("loaner units")
+        indexes = [models.Index(fields=["status", "code"], name="loaner_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Loan(models.Model):
+    """One lending of a loaner unit: to whom, for which ticket, until when, and its return."""
+
+    unit = models.ForeignKey(
+        LoanerUnit, verbose_name=_("loaner unit"), on_delete=models.PROTECT, related_name="loans"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="loans"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
+    contact_name = models.CharField(_("received by"), max_length=100, blank=True)
+    lent_at = models.DateTimeField(_("lent at"), default=timezone.now)
+    due_on = models.DateField(_("due back on"))
+    lent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("return recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    condition = models.CharField(_("condition on return"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-lent_at", "-id"]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        constraints = [
+            # A unit is at one customer at a time.
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(returned_at__isnull=True), name="loan_one_open_per_unit"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(returned_at__isnull=True), name="loan_open_due_idx"),
+            models.Index(fields=["customer", "-lent_at"], name="loan_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.customer_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.returned_at is None and self.due_on < timezone.localdate()

@@ -12,4 +12,9 @@ urlpatterns = [
     path("moves/", views.move, name="move"),
     path("transfers/", views.transfer, name="transfer"),
     path("counts/", views.count, name="count"),
+    path("loaners/", views.loaners, name="loaners"),
+    path("loaners/new/", views.loaner_create, name="loaner_create"),
+    path("loaners/lend/", views.loan_lend, name="lend"),
+    path("loaners/<int:unit_id>/status/", views.loaner_status, name="loaner_status"),
+    path("loans/<int:loan_id>/return/", views.loan_return, name="return"),
 ]

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from weibao.inventory.models import Part, StockLevel
+from weibao.inventory.models import Loan, LoanerUnit, Part, StockLevel
 from weibao.inventory.services import stock_verify
 
 
@@ -20,3 +20,4 @@ def test_demo_stock_loads_once() -> None:
     assert "0 parts created" in again.getvalue()
     assert Part.objects.count() == 4 and StockLevel.objects.filter(location__kind="engineer").count() == 3
     assert stock_verify() == []
+    assert LoanerUnit.objects.count() == 2 and Loan.objects.filter(returned_at__isnull=True).count() == 1

@@ -1,17 +1,21 @@
 """Demo spare parts on top of ``load_demo_data`` (issue 6): a warehouse, the demo engineer's own
-stock, a few parts received and some handed to the engineer, one below its minimum. Idempotent: a
+stock, a few parts received and some handed to the engineer, one below its minimum; two loaner
+units, one lent to the demo hospital. Idempotent: a
 part that exists is left alone. Run by ``make run``."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from weibao.accounts.models import User
 from weibao.inventory.choices import LocationKind, MoveKind
-from weibao.inventory.models import Location, Part
-from weibao.inventory.services import part_create, stock_move, stock_transfer
+from weibao.customers.models import Customer
+from weibao.inventory.models import LoanerUnit, Location, Part
+from weibao.inventory.services import loan_lend, loaner_create, part_create, stock_move, stock_transfer
 
 PARTS = [
     ("RL1-1442", "搓纸轮", "LQ-730K 适用", 10, 40, 4),
@@ -63,4 +67,26 @@ class Command(BaseCommand):
                     quantity=handed,
                 )
             created += 1
+        if not LoanerUnit.objects.exists():
+            loaner_create(
+                actor=manager,
+                code="BY-PRN-01",
+                name="备用票据打印机",
+                model="LQ-730K",
+                location_id=warehouse.pk,
+            )
+            loaner_create(
+                actor=manager,
+                code="BY-PC-01",
+                name="备用工作站",
+                model="ThinkCentre M720",
+                location_id=warehouse.pk,
+            )
+            hospital = Customer.objects.filter(name="示范市第一人民医院").first()
+            if hospital is not None:
+                unit = LoanerUnit.objects.get(code="BY-PRN-01")
+                loan_lend(
+                    actor=manager, unit_id=unit.pk, customer_id=hospital.pk,
+                    due_on=timezone.localdate() + timedelta(days=10), contact_name="门诊收费处",
+                )  # fmt: skip
         self.stdout.write(f"demo stock: {created} parts created")
