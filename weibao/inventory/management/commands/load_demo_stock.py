@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from weibao.accounts.models import User
-from weibao.inventory.choices import LocationKind, MoveKind
 from weibao.customers.models import Customer
+from weibao.inventory.choices import LocationKind, MoveKind
 from weibao.inventory.models import LoanerUnit, Location, Part
 from weibao.inventory.services import loan_lend, loaner_create, part_create, stock_move, stock_transfer
 
