@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workorders/", include("weibao.fieldservice.urls")),
     path("inventory/", include("weibao.inventory.urls")),
     path("assets/", include("weibao.assets.urls")),
+    path("tools/", include("weibao.tools.urls")),
     path("", include("weibao.maintenance.urls")),
     path("jobs/", include("weibao.jobs.urls")),
     path("", include("weibao.tickets.urls")),

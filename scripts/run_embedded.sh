@@ -34,6 +34,8 @@ if has_command load_demo_data; then
     uv run python manage.py load_demo_items
     log "load_demo_stock"
     uv run python manage.py load_demo_stock
+    log "load_demo_tools"
+    uv run python manage.py load_demo_tools
     log "load_demo_work_orders"
     uv run python manage.py load_demo_work_orders
     log "load_demo_plans"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "weibao.tickets",
     "weibao.assets",
     "weibao.inventory",
+    "weibao.tools",
     "weibao.fieldservice",
     "weibao.maintenance",
     "weibao.mail",

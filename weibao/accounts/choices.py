@@ -47,6 +47,8 @@ class Perm(models.TextChoices):
     PLAN_APPROVE = "plan.approve", _("Approve maintenance plans and their adjustments")
     STOCK_MANAGE = "stock.manage", _("Manage spare parts and stock (receive, transfer, scrap, count)")
     ASSET_MANAGE = "asset.manage", _("Manage the installed base, Excel imports and handover documents")
+    TOOL_MANAGE = "tool.manage", _("Register tools and test equipment, decide losses and damages")
+    PURCHASE_APPROVE = "purchase.approve", _("Approve purchase requests and record orders and receipts")
 
 
 StrOrPromise = str | Promise
@@ -103,6 +105,8 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                     Perm.PLAN_APPROVE,
                     Perm.STOCK_MANAGE,
                     Perm.ASSET_MANAGE,
+                    Perm.TOOL_MANAGE,
+                    Perm.PURCHASE_APPROVE,
                 ]
             }
         ),
