@@ -14,6 +14,8 @@ from weibao.tools.choices import IncidentKind, Liability, PurchaseStatus, ToolKi
 
 
 class Tool(models.Model):
+    """A tool or piece of test equipment, registered to the person who keeps it."""
+
     code = models.CharField(_("tool number"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=ToolKind.choices, default=ToolKind.TOOL)

@@ -52,13 +52,13 @@ def purchase_request(
         raise PermissionDenied(_("You may not request purchases."), code="permission_denied")
     if not isinstance(quantity, int) or not 1 <= quantity <= 10_000:
         raise ValidationFailed(_("Give a quantity of at least 1."), code="invalid", field="quantity")
-    price = money(unit_price, field="unit_price", required=True) or Decimal(0)
+    price = money(value=unit_price, field="unit_price", required=True) or Decimal(0)
     with transaction.atomic():
         request = PurchaseRequest.objects.create(
-            title=clean_text(title, field="title", max_length=200, required=True),
+            title=clean_text(value=title, field="title", max_length=200, required=True),
             quantity=quantity,
             unit_price=price,
-            reason=clean_text(reason, field="reason", max_length=2000, required=True),
+            reason=clean_text(value=reason, field="reason", max_length=2000, required=True),
             requested_by=actor,
         )
         audit_record(actor=actor, action="purchase.request", target=request)
@@ -93,7 +93,7 @@ def purchase_advance(*, actor: Any, request_id: int, status: str, note: str = ""
         if status in (PurchaseStatus.APPROVED, PurchaseStatus.REJECTED):
             request.decided_by = actor
             request.decided_at = timezone.now()
-            request.decision_note = clean_text(note, field="note", max_length=300)
+            request.decision_note = clean_text(value=note, field="note", max_length=300)
         request.save()
         audit_record(
             actor=actor, action="purchase.advance", target=request, changes={"status": [before, status]}

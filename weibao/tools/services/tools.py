@@ -22,7 +22,7 @@ from weibao.tools.models import Tool, ToolCheckout, ToolIncident
 from weibao.tools.permissions import can_manage_tools, can_use_tools
 
 
-def clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
+def clean_text(*, value: str | None, field: str, max_length: int, required: bool = False) -> str:
     """Stripped text of at most ``max_length`` characters; ``required`` refuses an empty one."""
     text = (value or "").strip()
     if required and not text:
@@ -34,7 +34,7 @@ def clean_text(value: str | None, *, field: str, max_length: int, required: bool
     return text
 
 
-def money(value: Any, *, field: str, required: bool = False) -> Decimal | None:
+def money(*, value: Any, field: str, required: bool = False) -> Decimal | None:
     """A non-negative amount in CNY with two decimals, or ``None``."""
     if value in (None, ""):
         if required:
@@ -90,12 +90,12 @@ def tool_register(
     """Register a tool with the person who keeps it; a fixed asset needs its asset number."""
     if not can_manage_tools(user=actor):
         raise PermissionDenied(_("You may not manage tools."), code="permission_denied")
-    code = clean_text(code, field="code", max_length=64, required=True)
+    code = clean_text(value=code, field="code", max_length=64, required=True)
     if Tool.objects.filter(code=code).exists():
         raise ValidationFailed(_("A tool with this number exists."), code="duplicate", field="code")
     if kind not in ToolKind.values:
         raise ValidationFailed(_("Choose a valid option."), code="invalid_choice", field="kind")
-    asset_number = clean_text(asset_number, field="asset_number", max_length=64)
+    asset_number = clean_text(value=asset_number, field="asset_number", max_length=64)
     if is_fixed_asset and not asset_number:
         raise ValidationFailed(
             _("A fixed asset needs its fixed-asset number."), code="required", field="asset_number"
@@ -104,17 +104,17 @@ def tool_register(
     with transaction.atomic():
         tool = Tool.objects.create(
             code=code,
-            name=clean_text(name, field="name", max_length=200, required=True),
+            name=clean_text(value=name, field="name", max_length=200, required=True),
             kind=kind,
-            model=clean_text(model, field="model", max_length=100),
-            serial_number=clean_text(serial_number, field="serial_number", max_length=100),
+            model=clean_text(value=model, field="model", max_length=100),
+            serial_number=clean_text(value=serial_number, field="serial_number", max_length=100),
             keeper=keeper,
             is_fixed_asset=bool(is_fixed_asset),
             asset_number=asset_number,
-            value=money(value, field="value"),
+            value=money(value=value, field="value"),
             purchase_date=purchase_date,
             calibration_due=calibration_due,
-            notes=clean_text(notes, field="notes", max_length=300),
+            notes=clean_text(value=notes, field="notes", max_length=300),
         )
         audit_record(
             actor=actor, action="tool.register", target=tool, changes={"keeper": [None, str(keeper)]}
@@ -162,7 +162,7 @@ def tool_check_out(
                     tool=tool,
                     borrower=borrower,
                     due_back=due_back,
-                    purpose=clean_text(purpose, field="purpose", max_length=200),
+                    purpose=clean_text(value=purpose, field="purpose", max_length=200),
                     handed_by=actor,
                 )
         except IntegrityError:
@@ -205,7 +205,7 @@ def tool_report_incident(*, actor: Any, tool_id: int, kind: str, description: st
         raise PermissionDenied(_("You may not report on tools."), code="permission_denied")
     if kind not in IncidentKind.values:
         raise ValidationFailed(_("Choose a valid option."), code="invalid_choice", field="kind")
-    description = clean_text(description, field="description", max_length=2000, required=True)
+    description = clean_text(value=description, field="description", max_length=2000, required=True)
     with transaction.atomic():
         tool = _lock(tool_id)
         if tool.status == ToolStatus.RETIRED:
@@ -261,7 +261,7 @@ def tool_decide_incident(
     amount = None
     if liability == Liability.COMPENSATION:
         responsible = _staff(responsible_id, field="responsible_id")
-        amount = money(compensation, field="compensation", required=True)
+        amount = money(value=compensation, field="compensation", required=True)
         if not amount:
             raise ValidationFailed(_("Give an amount."), code="required", field="compensation")
     with transaction.atomic():
@@ -274,7 +274,7 @@ def tool_decide_incident(
         incident.liability = liability
         incident.responsible = responsible
         incident.compensation = amount
-        incident.decision_note = clean_text(note, field="note", max_length=300)
+        incident.decision_note = clean_text(value=note, field="note", max_length=300)
         incident.decided_by = actor
         incident.decided_at = timezone.now()
         incident.save()
