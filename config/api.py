@@ -30,6 +30,7 @@ from weibao.mail.api import router as mail_router
 from weibao.maintenance.api import router as maintenance_router
 from weibao.notifications.api import router as notifications_router
 from weibao.notifications.api import settings_router as notification_settings_router
+from weibao.returns.api import router as returns_router
 from weibao.tickets.api import desk_router as tickets_desk_router
 from weibao.tickets.api import router as tickets_router
 from weibao.tools.api import router as tools_router
@@ -97,6 +98,7 @@ api.add_router("", maintenance_router)
 api.add_router("", inventory_router)
 api.add_router("", loaners_router)
 api.add_router("", tools_router)
+api.add_router("", returns_router)
 api.add_router("", assets_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", tickets_desk_router)

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inventory/", include("weibao.inventory.urls")),
     path("assets/", include("weibao.assets.urls")),
     path("tools/", include("weibao.tools.urls")),
+    path("returns/", include("weibao.returns.urls")),
     path("", include("weibao.maintenance.urls")),
     path("jobs/", include("weibao.jobs.urls")),
     path("", include("weibao.tickets.urls")),

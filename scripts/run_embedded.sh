@@ -36,6 +36,8 @@ if has_command load_demo_data; then
     uv run python manage.py load_demo_stock
     log "load_demo_tools"
     uv run python manage.py load_demo_tools
+    log "load_demo_returns"
+    uv run python manage.py load_demo_returns
     log "load_demo_work_orders"
     uv run python manage.py load_demo_work_orders
     log "load_demo_plans"

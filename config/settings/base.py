@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "weibao.assets",
     "weibao.inventory",
     "weibao.tools",
+    "weibao.returns",
     "weibao.fieldservice",
     "weibao.maintenance",
     "weibao.mail",

@@ -49,6 +49,7 @@ class Perm(models.TextChoices):
     ASSET_MANAGE = "asset.manage", _("Manage the installed base, Excel imports and handover documents")
     TOOL_MANAGE = "tool.manage", _("Register tools and test equipment, decide losses and damages")
     PURCHASE_APPROVE = "purchase.approve", _("Approve purchase requests and record orders and receipts")
+    RMA_MANAGE = "rma.manage", _("Handle returns and exchanges (approve, send, receive, close, analyse)")
 
 
 StrOrPromise = str | Promise
@@ -84,6 +85,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                 Perm.WORKORDER_MANAGE,
                 Perm.PLAN_MANAGE,
                 Perm.ASSET_MANAGE,
+                Perm.RMA_MANAGE,
             ]
         ],
         True,
@@ -107,6 +109,7 @@ BUILTIN_ROLES: dict[str, tuple[StrOrPromise, list[str], bool]] = {
                     Perm.ASSET_MANAGE,
                     Perm.TOOL_MANAGE,
                     Perm.PURCHASE_APPROVE,
+                    Perm.RMA_MANAGE,
                 ]
             }
         ),
