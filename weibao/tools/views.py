@@ -141,7 +141,8 @@ def tool_action(request: HttpRequest, tool_id: int, action: str) -> HttpResponse
         raise NotFound(_("Unknown action."))
     key, form_class = forms_by_action[action]
     form = form_class(request.POST)
-    incident_id = int(request.POST.get("incident") or 0)
+    raw_incident = request.POST.get("incident") or ""
+    incident_id = int(raw_incident) if raw_incident.isdigit() else 0
     if action == "decide" and not tool.incidents.filter(pk=incident_id).exists():
         raise NotFound(_("Report not found."))
 

@@ -190,6 +190,8 @@ def test_tools_on_the_pages(meter: Tool, manager: Any, keeper: Any, colleague: A
         {"code": "T-2", "name": "电钻", "kind": "tool", "keeper": keeper.pk, "is_fixed_asset": "on"},
     )
     assert fixed.status_code == 400 and 'data-testid="error-asset_number"' in fixed.content.decode()
+    nonsense = boss.post(reverse("tools:action", args=[meter.pk, "decide"]), {"incident": "abc"})
+    assert nonsense.status_code == 404
     request = client.post(
         reverse("tools:purchases"),
         {"title": "压线钳", "quantity": 1, "unit_price": "85", "reason": "旧的损坏"},
