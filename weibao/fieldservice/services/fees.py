@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.assets.services import item_warranty_end
 from weibao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from weibao.fieldservice.choices import FeeStatus, OrderEventKind, ServiceType
 from weibao.fieldservice.events import record_order_event
@@ -25,7 +26,9 @@ MAX_LINES = 50
 
 @dataclass(frozen=True)
 class ChargeInput:
-    """One fee line; a part whose own warranty still runs on the day of the work is not charged."""
+    """One fee line; a part whose own warranty still runs on the day of the work is not charged.
+    Without ``warranty_end``, a ``component`` naming one of the order's items or their components
+    takes the warranty the installed base records for it."""
 
     description: str
     unit_price: Decimal | str | int
@@ -42,6 +45,19 @@ def _money(value: Any, *, field: str) -> Decimal:
     if amount < 0 or amount > Decimal("9999999999.99"):
         raise ValidationFailed(_("Give an amount."), code="invalid", field=field)
     return amount
+
+
+def _recorded_warranties(*, order: WorkOrder) -> dict[str, date | None]:
+    """Warranty ends the installed base knows for the order's items (FLD-3, AST-1): a charge line
+    naming an item's component (or the item, by asset tag or name) without a date of its own takes it."""
+    known: dict[str, date | None] = {}
+    for item in order.items.select_related("system").prefetch_related("components"):
+        end = item_warranty_end(item=item)
+        known.setdefault(item.code.casefold(), end)
+        known.setdefault(item.name.casefold(), end)
+        for component in item.components.all():
+            known.setdefault(component.name.casefold(), component.warranty_end)
+    return known
 
 
 def work_order_set_charges(
@@ -70,6 +86,11 @@ def work_order_set_charges(
         if order.fee_status in (FeeStatus.SETTLED, FeeStatus.INVOICED):
             raise Conflict(_("Settled fees cannot be changed."), code="settled")
         work_day = timezone.localdate(order.checked_in_at or order.planned_start)
+        known = _recorded_warranties(order=order)
+        cleaned = [
+            (d, component, warranty_end or known.get(component.casefold()), q, p)
+            for d, component, warranty_end, q, p in cleaned
+        ]
         order.charges.all().delete()
         ChargeLine.objects.bulk_create(
             [

@@ -1,17 +1,21 @@
 """Parts used on a visit come from the engineer's own stock (INV-1, FLD-1): the ledger follows every
-change of the list, a shortage refuses the whole record, and the parts show on the item's history."""
+change of the list, a shortage refuses the whole record, and the parts show on the item's history.
+Charge lines take the warranties the installed base records for the visit's items (FLD-3)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from weibao.accounts.tests.conftest import _english  # noqa: F401
 from weibao.accounts.tests.factories import staff_user
-from weibao.assets.services import item_create
+from weibao.assets.services import item_create, item_set_components
 from weibao.core.errors import Conflict, ValidationFailed
 from weibao.customers.models import Customer
 from weibao.fieldservice import services
@@ -109,3 +113,43 @@ def test_the_record_form_takes_catalogue_numbers_from_own_stock_and_the_item_sho
     assert on_hand(roller, van) == 3
     history = client.get(reverse("assets:detail", args=[printer.pk])).content.decode()
     assert "搓纸轮 × 2" in history and "扎带 × 4" in history and order.label in history
+
+
+def test_charge_lines_take_component_warranties_from_the_installed_base(
+    hospital: Customer, manager: Any, engineer: Any
+) -> None:
+    admin = staff_user(role_codes=["admin"])
+    server = item_create(
+        actor=admin, customer_id=hospital.pk,
+        values={"kind": "server", "code": "SRV-9", "name": "数据库服务器", "warranty_end": "2020-01-01"},
+    )  # fmt: skip
+    today = timezone.localdate()
+    item_set_components(
+        actor=admin,
+        item_id=server.pk,
+        components=[
+            {"name": "硬盘", "warranty_end": (today + timedelta(days=300)).isoformat()},
+            {"name": "电源", "warranty_end": (today - timedelta(days=3)).isoformat()},
+        ],
+    )
+    start = timezone.now() + timedelta(hours=1)
+    order = services.work_order_create(
+        actor=manager,
+        plan=services.OrderPlan(
+            title="更换硬盘和电源", customer_id=hospital.pk, item_ids=[server.pk], engineer_ids=[engineer.pk],
+            planned_start=start, planned_end=start + timedelta(hours=2),
+        ),
+    )  # fmt: skip
+    assert order.service_type == "paid"
+    services.work_order_set_charges(
+        actor=manager,
+        order_id=order.pk,
+        lines=[
+            services.ChargeInput(description="更换硬盘", component="硬盘", unit_price="900"),
+            services.ChargeInput(description="更换电源", component="电源", unit_price="450"),
+            services.ChargeInput(description="上门服务费", unit_price="300"),
+        ],
+    )
+    covered = {line.component: line.covered for line in order.charges.all()}
+    assert covered == {"硬盘": True, "电源": False, "": False}
+    assert services.order_total(order=order) == Decimal("750.00")
